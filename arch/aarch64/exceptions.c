@@ -1,0 +1,94 @@
+/* What to do with an exception: IRQs go to arch_irq_handler(); everything else is a bug or a
+ * fault, so print what happened (class, syndrome, addresses, registers) and stop. */
+#include <stdio.h>
+
+#include "arch/cpu.h"
+#include "arch/regs.h"
+
+_Static_assert(sizeof(struct arch_regs) == 36 * 8, "vectors.S frame layout");
+
+static const char *const vector_names[16] = {
+	"synchronous (EL1t)", "IRQ (EL1t)",	   "FIQ (EL1t)",	"SError (EL1t)",
+	"synchronous (EL1h)", "IRQ (EL1h)",	   "FIQ (EL1h)",	"SError (EL1h)",
+	"synchronous (EL0 64)", "IRQ (EL0 64)",	   "FIQ (EL0 64)",	"SError (EL0 64)",
+	"synchronous (EL0 32)", "IRQ (EL0 32)",	   "FIQ (EL0 32)",	"SError (EL0 32)",
+};
+
+/** The Exception Class field of ESR_ELx, by name (Arm ARM D17.2.37). */
+static const char *ec_name(unsigned ec)
+{
+	switch (ec) {
+	case 0x00:
+		return "unknown reason";
+	case 0x01:
+		return "WFI/WFE trapped";
+	case 0x07:
+		return "FP/SIMD access trapped";
+	case 0x0e:
+		return "illegal execution state";
+	case 0x15:
+		return "SVC";
+	case 0x16:
+		return "HVC";
+	case 0x17:
+		return "SMC";
+	case 0x18:
+		return "MSR/MRS trapped";
+	case 0x20:
+	case 0x21:
+		return "instruction abort";
+	case 0x22:
+		return "PC alignment fault";
+	case 0x24:
+	case 0x25:
+		return "data abort";
+	case 0x26:
+		return "SP alignment fault";
+	case 0x2c:
+		return "FP exception";
+	case 0x2f:
+		return "SError";
+	case 0x3c:
+		return "BRK";
+	default:
+		return "other";
+	}
+}
+
+__attribute__((weak)) void arch_irq_handler(struct arch_regs *regs)
+{
+	printf("unexpected IRQ at ELR 0x%016llx\n", (unsigned long long)regs->elr);
+	arch_halt();
+}
+
+static void dump_regs(const struct arch_regs *r)
+{
+	for (unsigned i = 0; i < 31; i += 2) {
+		if (i + 1 < 31) {
+			printf("  x%-2u %016llx  x%-2u %016llx\n", i, (unsigned long long)r->x[i],
+			       i + 1, (unsigned long long)r->x[i + 1]);
+		} else {
+			printf("  x%-2u %016llx  sp  %016llx\n", i, (unsigned long long)r->x[i],
+			       (unsigned long long)r->sp);
+		}
+	}
+}
+
+void arch_exception(struct arch_regs *regs, unsigned kind);
+
+void arch_exception(struct arch_regs *regs, unsigned kind)
+{
+	unsigned ec = (unsigned)(regs->esr >> 26) & 0x3f;
+
+	if (kind == 5 || kind == 1) {
+		arch_irq_handler(regs);
+		return;
+	}
+	printf("\nexception: %s: %s (EC 0x%02x)\n", vector_names[kind & 15], ec_name(ec), ec);
+	printf("  ESR %016llx  FAR %016llx\n  ELR %016llx  SPSR %016llx\n",
+	       (unsigned long long)regs->esr, (unsigned long long)regs->far,
+	       (unsigned long long)regs->elr, (unsigned long long)regs->spsr);
+	dump_regs(regs);
+	printf("halted\n");
+	arch_halt();
+}

@@ -1,0 +1,30 @@
+/* AArch64 barriers for memory shared with devices. The outer-shareable domain is the one DMA
+ * masters sit in; loads and stores are ordered separately where that is all the ring needs. */
+#ifndef ARCH_BARRIER_IMPL_H
+#define ARCH_BARRIER_IMPL_H
+
+/* Earlier stores to shared memory are visible before later stores (descriptors before idx). */
+static inline void dma_wmb(void)
+{
+	__asm__ volatile("dmb oshst" ::: "memory");
+}
+
+/* Earlier loads from shared memory complete before later loads (used idx before entries). */
+static inline void dma_rmb(void)
+{
+	__asm__ volatile("dmb oshld" ::: "memory");
+}
+
+/* Full ordering over shared memory (avail idx store before the used flags load). */
+static inline void dma_mb(void)
+{
+	__asm__ volatile("dmb osh" ::: "memory");
+}
+
+/* Memory writes complete before a following MMIO write reaches its device. */
+static inline void io_mb(void)
+{
+	__asm__ volatile("dsb st" ::: "memory");
+}
+
+#endif

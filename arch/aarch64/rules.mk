@@ -1,0 +1,8 @@
+# AArch64: sources and flags of the arch layer, pulled in by the top-level Makefile.
+CROSS_COMPILE ?= aarch64-linux-gnu-
+TARGET_CC := $(CROSS_COMPILE)gcc
+TARGET_OBJCOPY := $(CROSS_COMPILE)objcopy
+ARCH_SRCS := $(wildcard arch/aarch64/*.S) $(wildcard arch/aarch64/*.c)
+# strict-align: code that runs before the MMU is on must not make unaligned accesses.
+ARCH_CFLAGS := -mcpu=cortex-a53 -mstrict-align -mno-outline-atomics -mgeneral-regs-only
+LINKER_SCRIPT := linker/aarch64.ld

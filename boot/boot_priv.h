@@ -1,0 +1,74 @@
+/* Interfaces between the start-up steps in boot/ (private to boot/). */
+#ifndef BOOT_PRIV_H
+#define BOOT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEM_MAX_RANGES 32
+
+/** A range of physical addresses [base, base + size). */
+struct mem_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+/** RAM from /memory and what of it is free once the image, the DTB, /memreserve/ and
+ *  /reserved-memory are taken out (page aligned). */
+struct mem_map {
+	struct mem_range ram[MEM_MAX_RANGES];
+	unsigned ram_count;
+	struct mem_range free[MEM_MAX_RANGES];
+	unsigned free_count;
+	uint64_t ram_bytes;
+};
+
+/* boot/memmap.c */
+/** Read RAM and every reserved range from the DT (printing each reserved one) and compute the
+ *  free ranges. -ENOENT when there is no RAM, -E2BIG when the ranges do not fit the tables. */
+int memmap_from_dt(const void *fdt, struct mem_map *map);
+/** Take size bytes aligned to align from the end of the largest free range that holds them. */
+int memmap_carve(struct mem_map *map, uint64_t size, uint64_t align, uint64_t *base);
+/** Build and switch to the final identity map: device up to the CPU's PA limit, RAM normal,
+ *  [nc_base, nc_base + nc_size) normal non-cacheable. */
+int memmap_mmu_switch(const struct mem_map *map, uint64_t nc_base, uint64_t nc_size);
+
+/* boot/mem.c */
+/** Page allocators over map's free ranges and the non-cacheable region (after the MMU switch:
+ *  the allocator keeps its bitmaps in the memory it manages). Returns the bytes it manages. */
+uint64_t mem_init(const struct mem_map *map, uint64_t nc_base, uint64_t nc_size);
+
+/* boot/syscalls.c */
+/** Give newlib's malloc (through _sbrk) [base, base + size). */
+void heap_init(void *base, size_t size);
+
+/* boot/psci.c */
+/** Find /psci and its conduit; logs one line, saying so when poweroff will not work (no /psci,
+ *  PSCI 0.1 only, no usable method). */
+void psci_init(const void *fdt);
+/** PSCI SYSTEM_OFF. Returns only on failure: -ENODEV without PSCI, else PSCI's error code. */
+int psci_system_off(void);
+
+/* boot/probe.c */
+/** A node's `status` is absent, "okay" or "ok". */
+bool boot_node_enabled(const void *fdt, int node);
+/** The short name of a virtio device id: net, blk, console, rng, else id<N>. */
+void boot_virtio_type(uint32_t device_id, char *buf, size_t len);
+/** Probe every enabled `virtio,mmio` node and hand each device to the virtio core; logs one line
+ *  for the bus and one per device. timeout_ns (0: the core's default) bounds every request.
+ *  Returns the number of devices found. */
+unsigned probe_virtio_mmio(const void *fdt, uint64_t timeout_ns);
+
+/* boot/shell.c */
+/** Parse a decimal or 0x-hex number, nothing else (no sign, no blanks), no larger than max.
+ *  -EINVAL when it is not a number, -ERANGE when it is too large. */
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* boot/options.c */
+struct bootopts;
+/** Read /chosen/bootargs into opts and apply the options (logging one line, and one per bad
+ *  or unknown option). Returns the request timeout in ns (0: the virtio core's default). */
+uint64_t options_apply(const void *fdt, struct bootopts *opts);
+
+#endif

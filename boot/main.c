@@ -1,0 +1,142 @@
+/* The start-up flow (../shared/DESIGN.md §1): DTB, console, memory and the final MMU map, PSCI,
+ * options, buses and drivers, then the script and the shell. Each step logs one line; a failure
+ * says what and where. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "arch/cpu.h"
+#include "boot_priv.h"
+#include "shell.h"
+#include "vireo/boot.h"
+#include "vireo/bootopt.h"
+#include "vireo/check.h"
+#include "vireo/dt.h"
+#include "vireo/mem.h"
+#include "vireo/pl011.h"
+
+#define VIREO_VERSION "0.1"
+
+#define NC_REGION_SIZE (2ull << 20) /* normal non-cacheable, for non-coherent devices' rings */
+#define HEAP_MIN (1ull << 20)
+#define HEAP_MAX (16ull << 20)
+
+static struct bootopts opts;
+static struct mem_map mem_map;
+
+/* Before the console there is nowhere to print: panic() keeps the message in the console's
+ * early buffer (early_log, for a debugger) and stops. */
+static void check_dtb(uintptr_t fdt)
+{
+	int ret;
+
+	if (fdt == 0) {
+		panic("no usable DTB: x0 was 0 at entry");
+	}
+	ret = fdt_check_header((const void *)fdt);
+	if (ret != 0) {
+		panic("no usable DTB at 0x%lx: %s", (unsigned long)fdt, fdt_strerror(ret));
+	}
+}
+
+/** The node /chosen/stdout-path names (":options" stripped, aliases resolved), or -1. */
+static int stdout_node(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	int len;
+	const char *path = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "stdout-path", &len);
+
+	if (path == NULL || len <= 0 || path[len - 1] != '\0') {
+		return -1;
+	}
+	return fdt_path_offset_namelen(fdt, path, (int)strcspn(path, ":"));
+}
+
+/** The console's node: stdout-path if it is a PL011, else the first enabled PL011. */
+static int console_node(const void *fdt, const char **how)
+{
+	int node = stdout_node(fdt);
+
+	*how = "/chosen/stdout-path";
+	if (node >= 0 && fdt_node_check_compatible(fdt, node, "arm,pl011") == 0) {
+		return node;
+	}
+	*how = "first arm,pl011: stdout-path names none";
+	node = -1;
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011")) >= 0) {
+		if (boot_node_enabled(fdt, node)) {
+			return node;
+		}
+	}
+	return -ENOENT;
+}
+
+static void console_init(const void *fdt, uintptr_t fdt_addr)
+{
+	const char *how;
+	int node = console_node(fdt, &how);
+	uint64_t base;
+	uint64_t size;
+
+	if (node < 0 || dt_reg(fdt, node, 0, &base, &size) < 0) {
+		panic("DTB at 0x%lx: no PL011 console (stdout-path or arm,pl011 node with reg)",
+		      (unsigned long)fdt_addr);
+	}
+	pl011_console_init((uintptr_t)base);
+	printf("vireo %s booting at EL%u, DTB at 0x%lx\n", VIREO_VERSION, arch_entry_el(),
+	       (unsigned long)fdt_addr);
+	printf("console: pl011 at 0x%llx (%s)\n", (unsigned long long)base, how);
+}
+
+static uint64_t heap_size(uint64_t ram_bytes)
+{
+	return ALIGN_DOWN(MIN(MAX(ram_bytes / 8, HEAP_MIN), HEAP_MAX), (uint64_t)PAGE_SIZE);
+}
+
+static void memory_init(const void *fdt)
+{
+	uint64_t nc_base;
+	uint64_t heap_base;
+	uint64_t heap_bytes;
+	uint64_t page_bytes;
+	int ret = memmap_from_dt(fdt, &mem_map);
+
+	if (ret < 0) {
+		panic("memory: %s", ret == -ENOENT ? "no RAM in /memory" : "too many ranges");
+	}
+	heap_bytes = heap_size(mem_map.ram_bytes);
+	if (memmap_carve(&mem_map, NC_REGION_SIZE, NC_REGION_SIZE, &nc_base) < 0 ||
+	    memmap_carve(&mem_map, heap_bytes, PAGE_SIZE, &heap_base) < 0) {
+		panic("memory: no room for the heap and the non-cacheable region");
+	}
+	if (memmap_mmu_switch(&mem_map, nc_base, NC_REGION_SIZE) < 0) {
+		panic("mmu: cannot build the final map");
+	}
+	page_bytes = mem_init(&mem_map, nc_base, NC_REGION_SIZE);
+	heap_init(arch_pa_to_va(pa_init(heap_base)), (size_t)heap_bytes);
+	printf("memory: %llu MiB RAM in %u ranges, %llu KiB in pages, heap %llu KiB at 0x%llx\n",
+	       (unsigned long long)(mem_map.ram_bytes >> 20), mem_map.ram_count,
+	       (unsigned long long)(page_bytes >> 10), (unsigned long long)(heap_bytes >> 10),
+	       (unsigned long long)heap_base);
+}
+
+_Noreturn void boot_main(uintptr_t fdt_addr)
+{
+	const void *fdt = (const void *)fdt_addr;
+	uint64_t timeout_ns;
+
+	/* Unbuffered: nothing is left in a buffer at poweroff or a panic. */
+	setvbuf(stdout, NULL, _IONBF, 0);
+	check_dtb(fdt_addr);
+	console_init(fdt, fdt_addr);
+	memory_init(fdt);
+	psci_init(fdt);
+	timeout_ns = options_apply(fdt, &opts);
+	printf("interrupts: none yet (polling)\n");
+	printf("iommu: none\n");
+	probe_virtio_mmio(fdt, timeout_ns);
+	shell_run_script(opts.script);
+	shell_loop();
+}

@@ -1,0 +1,192 @@
+/* The virtio-mmio bus from the DT: every enabled `virtio,mmio` node becomes a device with the
+ * platform facts the DMA policy needs (coherence, dma-ranges, restricted pool, IOMMU, IRQ). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "boot_priv.h"
+#include "vireo/dt.h"
+#include "vireo/virtio.h"
+#include "vireo/virtio_mmio.h"
+
+#define GIC_SPI 0
+#define GIC_PPI 1
+#define GIC_SPI_BASE 32
+#define GIC_PPI_BASE 16
+
+bool boot_node_enabled(const void *fdt, int node)
+{
+	int len;
+	const char *status = fdt_getprop(fdt, node, "status", &len);
+
+	if (status == NULL) {
+		return true;
+	}
+	if (len <= 0 || status[len - 1] != '\0') {
+		return false;
+	}
+	return strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+}
+
+void boot_virtio_type(uint32_t device_id, char *buf, size_t len)
+{
+	static const char *const names[] = {[1] = "net", [2] = "blk", [3] = "console", [4] = "rng"};
+
+	if (device_id < ARRAY_SIZE(names) && names[device_id] != NULL) {
+		snprintf(buf, len, "%s", names[device_id]);
+	} else {
+		snprintf(buf, len, "id%u", (unsigned)device_id);
+	}
+}
+
+static bool is_gic(const void *fdt, int node)
+{
+	int count = fdt_stringlist_count(fdt, node, "compatible");
+
+	for (int i = 0; i < count; i++) {
+		const char *c = fdt_stringlist_get(fdt, node, "compatible", i, NULL);
+
+		if (c != NULL && strstr(c, "gic") != NULL) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/** The GIC interrupt id (SPI n = 32 + n, PPI n = 16 + n) of node's first interrupt, or -1. */
+static int probe_irq(const void *fdt, int node, uint64_t pa)
+{
+	struct dt_irq irq;
+	int ret = dt_irq(fdt, node, 0, &irq);
+
+	if (ret == -ENOENT) {
+		return -1;
+	}
+	if (ret < 0) {
+		printf("virtio-mmio@%llx: interrupt not resolvable (%d)\n", (unsigned long long)pa,
+		       ret);
+		return -1;
+	}
+	if (!is_gic(fdt, irq.controller) || irq.cell_count < 2 || irq.cells[1] > 1020) {
+		return -1;
+	}
+	if (irq.cells[0] == GIC_SPI) {
+		return (int)irq.cells[1] + GIC_SPI_BASE;
+	}
+	return irq.cells[0] == GIC_PPI ? (int)irq.cells[1] + GIC_PPI_BASE : -1;
+}
+
+static void iommu_name(const void *fdt, int iommu, char *buf, size_t len)
+{
+	uint64_t pa;
+	uint64_t size;
+
+	if (fdt_node_check_compatible(fdt, iommu, "arm,smmu-v3") == 0 &&
+	    dt_reg(fdt, iommu, 0, &pa, &size) == 0) {
+		snprintf(buf, len, "smmuv3@%llx", (unsigned long long)pa);
+	} else {
+		snprintf(buf, len, "%s", fdt_get_name(fdt, iommu, NULL));
+	}
+}
+
+static int probe_dma_facts(const void *fdt, int node, struct virtio_platform *p)
+{
+	int iommu;
+	int ret;
+
+	p->coherent = dt_dma_coherent(fdt, node);
+	ret = dt_dma_range(fdt, node, &p->range_cpu_base, &p->range_dev_base, &p->range_size);
+	if (ret < 0 && ret != -ENOENT) {
+		return ret;
+	}
+	ret = dt_restricted_pool(fdt, node, &p->pool_base, &p->pool_size);
+	if (ret < 0 && ret != -ENOENT) {
+		return ret;
+	}
+	p->restricted_pool = ret == 0;
+	ret = dt_iommu(fdt, node, &iommu, &p->stream_id);
+	if (ret < 0 && ret != -ENOENT) {
+		return ret;
+	}
+	if (ret == 0) {
+		/* No IOMMU driver yet: the policy sees behind_iommu without an instance. */
+		p->behind_iommu = true;
+		iommu_name(fdt, iommu, p->iommu_name, sizeof(p->iommu_name));
+	}
+	return 0;
+}
+
+static const char *bind_failure(const struct virtio_device *vdev, int bind)
+{
+	if (bind < 0 && vdev->dma.backend != DMA_BACKEND_NONE) {
+		return strerror(-bind);
+	}
+	return vdev->dma.reason[0] ? vdev->dma.reason : strerror(-bind);
+}
+
+static void print_device(const struct virtio_device *vdev, int bind)
+{
+	char type[16];
+
+	boot_virtio_type(vdev->device_id, type, sizeof(type));
+	if (bind == 0 && vdev->name[0] != '\0') {
+		printf("virtio: %s at %s: %s, irq %d, dma=%s (%s)\n", vdev->name,
+		       vdev->transport_name, vdev->legacy ? "legacy" : "modern", vdev->plat.irq,
+		       dma_backend_name(vdev->dma.backend), vdev->dma.reason);
+	} else {
+		printf("virtio: %s at %s: not bound (%s)\n", type, vdev->transport_name,
+		       bind_failure(vdev, bind));
+	}
+}
+
+/** Probe one node; returns 1 when it held a device, 0 for an empty slot or a failure. */
+static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
+{
+	struct virtio_device *vdev;
+	uint64_t pa;
+	uint64_t size;
+	int ret = dt_reg(fdt, node, 0, &pa, &size);
+
+	if (ret < 0) {
+		printf("virtio-mmio %s: unusable reg (%d)\n", fdt_get_name(fdt, node, NULL), ret);
+		return 0;
+	}
+	ret = virtio_mmio_create((uintptr_t)pa, size, &vdev);
+	if (ret == -ENODEV) {
+		return 0;
+	}
+	if (ret < 0) {
+		printf("virtio-mmio@%llx: %s\n", (unsigned long long)pa,
+		       ret == -ENOMEM ? "out of memory" : "bad magic, version or register window");
+		return 0;
+	}
+	ret = probe_dma_facts(fdt, node, &vdev->plat);
+	if (ret < 0) {
+		printf("virtio-mmio@%llx: malformed dma-ranges, memory-region or iommus (%d); "
+		       "device left alone\n",
+		       (unsigned long long)pa, ret);
+		return 0;
+	}
+	vdev->plat.irq = probe_irq(fdt, node, pa);
+	vdev->timeout_ns = timeout_ns;
+	print_device(vdev, virtio_add_device(vdev));
+	return 1;
+}
+
+unsigned probe_virtio_mmio(const void *fdt, uint64_t timeout_ns)
+{
+	unsigned nodes = 0;
+	unsigned devices = 0;
+	int node = -1;
+
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
+		if (boot_node_enabled(fdt, node)) {
+			nodes++;
+			devices += probe_node(fdt, node, timeout_ns);
+		}
+	}
+	printf("virtio-mmio: %u slots, %u devices\n", nodes, devices);
+	return devices;
+}

@@ -1,0 +1,40 @@
+/* Binding devices to drivers. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "vireo/virtio.h"
+#include "vireo/virtio_blk.h"
+#include "vireo/virtio_reg.h"
+
+static const struct virtio_driver drivers[] = {
+	{ VIRTIO_ID_BLOCK, "blk", vblk_probe },
+};
+
+static const struct virtio_driver *find_driver(uint32_t device_id)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(drivers); i++) {
+		if (drivers[i].device_id == device_id) {
+			return &drivers[i];
+		}
+	}
+	return NULL;
+}
+
+int virtio_add_device(struct virtio_device *vdev)
+{
+	const struct virtio_driver *drv = find_driver(vdev->device_id);
+	int ret;
+
+	virtio_list_add(vdev);
+	if (drv == NULL) {
+		/* Leave it reset, so it does nothing; `devices` still lists it. */
+		snprintf(vdev->dma.reason, sizeof(vdev->dma.reason), "no driver");
+		return vdev->ops->reset(vdev);
+	}
+	vdev->type_name = drv->type_name;
+	ret = drv->probe(vdev);
+	if (ret < 0 && !vdev->broken) {
+		virtio_fail(vdev, "driver probe failed");
+	}
+	return ret;
+}

@@ -1,0 +1,431 @@
+/* Split virtqueue (virtio 1.2 §2.7). The device only ever sees the shared ring; everything the
+ * driver relies on (chain links, lengths, who owns which descriptor) lives in private shadow
+ * state, so a device that rewrites descriptors or returns nonsense cannot steer the driver. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/barrier.h"
+#include "arch/timer.h"
+#include "vireo/dma.h"
+#include "vireo/virtio.h"
+#include "vireo/virtio_reg.h"
+#include "vireo/virtqueue.h"
+
+#define VIRTQ_MAX_SIZE 32768u
+#define VIRTQ_MODERN_ALIGN 64u
+
+/* What the driver knows about one descriptor. */
+struct virtq_shadow {
+	void *cpu;
+	dma_addr_t addr;
+	uint32_t len;
+	enum dma_dir dir;
+	uint16_t next; /* chain link while in flight, free-list link while free */
+};
+
+/* What the driver knows about one chain, indexed by its head. */
+struct virtq_chain {
+	void *token;
+	uint32_t writable;
+	uint16_t count;
+	bool in_flight;
+};
+
+struct virtq {
+	struct virtio_device *vdev;
+	unsigned index;
+	unsigned size;
+	/* shared with the device */
+	void *ring;
+	size_t ring_bytes;
+	dma_addr_t ring_addr;
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+	/* private */
+	struct virtq_shadow *shadow;
+	struct virtq_chain *chain;
+	uint16_t free_head;
+	unsigned free_count;
+	uint16_t avail_idx;
+	uint16_t last_used;
+	bool broken;
+	struct virtq_stats stats;
+};
+
+static const char *vq_name(const struct virtq *vq)
+{
+	return vq->vdev->name[0] ? vq->vdev->name : vq->vdev->transport_name;
+}
+
+/* Shared ring fields are read and written exactly once per access. */
+static inline uint16_t ring_load16(const uint16_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t ring_load32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void ring_store16(uint16_t *p, uint16_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static unsigned round_down_pow2(unsigned n)
+{
+	unsigned p = 1;
+
+	while (p * 2 <= n) {
+		p *= 2;
+	}
+	return p;
+}
+
+/* The legacy layout (§2.7.2 "Legacy Interfaces"): descriptors, avail, then the used ring on
+ * the next `align` boundary. Modern transports take any layout; one block serves both. */
+static void ring_layout(unsigned size, unsigned align, size_t *avail_off, size_t *used_off,
+			size_t *total)
+{
+	*avail_off = 16u * size;
+	*used_off = ALIGN_UP(*avail_off + 6u + 2u * size, (size_t)align);
+	*total = ALIGN_UP(*used_off + 6u + 8u * size, (size_t)align);
+}
+
+static int virtq_alloc_ring(struct virtq *vq)
+{
+	struct virtio_device *vdev = vq->vdev;
+	unsigned align = vdev->legacy ? vdev->legacy_align : VIRTQ_MODERN_ALIGN;
+	size_t avail_off;
+	size_t used_off;
+	int ret;
+
+	ring_layout(vq->size, align, &avail_off, &used_off, &vq->ring_bytes);
+	ret = dma_alloc_coherent(&vdev->dma, vq->ring_bytes, &vq->ring, &vq->ring_addr);
+	if (ret < 0) {
+		return ret;
+	}
+	memset(vq->ring, 0, vq->ring_bytes);
+	vq->desc = vq->ring;
+	vq->avail = (struct virtq_avail *)((char *)vq->ring + avail_off);
+	vq->used = (struct virtq_used *)((char *)vq->ring + used_off);
+	return 0;
+}
+
+static void virtq_init_free_list(struct virtq *vq)
+{
+	for (unsigned i = 0; i < vq->size; i++) {
+		vq->shadow[i].next = (uint16_t)(i + 1);
+	}
+	vq->free_head = 0;
+	vq->free_count = vq->size;
+}
+
+static int virtq_enable(struct virtq *vq)
+{
+	uint64_t base = dma_addr(vq->ring_addr);
+	uint64_t avail = base + (uint64_t)((char *)vq->avail - (char *)vq->ring);
+	uint64_t used = base + (uint64_t)((char *)vq->used - (char *)vq->ring);
+
+	return vq->vdev->ops->queue_enable(vq->vdev, vq->index, vq->size, vq->ring_addr,
+					   dma_addr_init(avail), dma_addr_init(used));
+}
+
+static void virtq_free(struct virtq *vq)
+{
+	if (vq->ring != NULL) {
+		dma_free_coherent(&vq->vdev->dma, vq->ring_bytes, vq->ring, vq->ring_addr);
+	}
+	free(vq->shadow);
+	free(vq->chain);
+	free(vq);
+}
+
+int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size,
+		 struct virtq **out)
+{
+	unsigned dev_max = vdev->ops->queue_max(vdev, index);
+	struct virtq *vq;
+	int ret;
+
+	if (dev_max == 0 || max_size == 0) {
+		return -ENODEV;
+	}
+	vq = calloc(1, sizeof(*vq));
+	if (vq == NULL) {
+		return -ENOMEM;
+	}
+	vq->vdev = vdev;
+	vq->index = index;
+	/* The device's maximum is untrusted: clamp it to what a split ring can be. */
+	vq->size = round_down_pow2(MIN(MIN(dev_max, max_size), VIRTQ_MAX_SIZE));
+	vq->shadow = calloc(vq->size, sizeof(*vq->shadow));
+	vq->chain = calloc(vq->size, sizeof(*vq->chain));
+	if (vq->shadow == NULL || vq->chain == NULL) {
+		virtq_free(vq);
+		return -ENOMEM;
+	}
+	virtq_init_free_list(vq);
+	ret = virtq_alloc_ring(vq);
+	if (ret == 0) {
+		ret = virtq_enable(vq);
+	}
+	if (ret < 0) {
+		virtq_free(vq);
+		return ret;
+	}
+	*out = vq;
+	return 0;
+}
+
+static void virtq_unmap_desc(struct virtq *vq, uint16_t i)
+{
+	struct virtq_shadow *s = &vq->shadow[i];
+
+	dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
+}
+
+/* Give a chain's descriptors back to the free list, unmapping each buffer. */
+static void virtq_detach(struct virtq *vq, uint16_t head)
+{
+	struct virtq_chain *c = &vq->chain[head];
+	uint16_t i = head;
+
+	for (unsigned n = 1; n <= c->count; n++) {
+		uint16_t next = vq->shadow[i].next;
+
+		virtq_unmap_desc(vq, i);
+		if (n == c->count) {
+			vq->shadow[i].next = vq->free_head;
+		}
+		i = next;
+	}
+	vq->free_head = head;
+	vq->free_count += c->count;
+	c->in_flight = false;
+	c->token = NULL;
+}
+
+void virtq_destroy(struct virtq *vq)
+{
+	vq->vdev->ops->queue_disable(vq->vdev, vq->index);
+	for (unsigned i = 0; i < vq->size; i++) {
+		if (vq->chain[i].in_flight) {
+			virtq_detach(vq, (uint16_t)i);
+		}
+	}
+	virtq_free(vq);
+}
+
+unsigned virtq_size(const struct virtq *vq)
+{
+	return vq->size;
+}
+
+unsigned virtq_free_count(const struct virtq *vq)
+{
+	return vq->free_count;
+}
+
+const struct virtq_stats *virtq_stats(const struct virtq *vq)
+{
+	return &vq->stats;
+}
+
+/* Device-readable buffers first, then device-writable ones (§2.7.4.2), none empty. */
+static int virtq_check_bufs(const struct virtq_buf *bufs, unsigned count)
+{
+	bool seen_writable = false;
+
+	for (unsigned i = 0; i < count; i++) {
+		if (bufs[i].len == 0 || bufs[i].addr == NULL) {
+			return -EINVAL;
+		}
+		if (seen_writable && !bufs[i].device_writes) {
+			return -EINVAL;
+		}
+		seen_writable |= bufs[i].device_writes;
+	}
+	return 0;
+}
+
+/* Map every buffer into the shadow descriptors of the free list, in chain order. On failure
+ * unmap what was mapped; the free list itself is untouched until commit. */
+static int virtq_map_bufs(struct virtq *vq, const struct virtq_buf *bufs, unsigned count)
+{
+	uint16_t i = vq->free_head;
+
+	for (unsigned n = 0; n < count; n++) {
+		struct virtq_shadow *s = &vq->shadow[i];
+		int ret;
+
+		s->cpu = bufs[n].addr;
+		s->len = bufs[n].len;
+		s->dir = bufs[n].device_writes ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+		ret = dma_map(&vq->vdev->dma, s->cpu, s->len, s->dir, &s->addr);
+		if (ret < 0) {
+			for (uint16_t j = vq->free_head; j != i; j = vq->shadow[j].next) {
+				virtq_unmap_desc(vq, j);
+			}
+			return ret;
+		}
+		i = s->next;
+	}
+	return 0;
+}
+
+/* Write the shared descriptors from the shadow ones; the device sees only this copy. */
+static uint16_t virtq_write_descs(struct virtq *vq, unsigned count, uint32_t *writable)
+{
+	uint16_t i = vq->free_head;
+
+	*writable = 0;
+	for (unsigned n = 0; n < count; n++) {
+		struct virtq_shadow *s = &vq->shadow[i];
+		struct virtq_desc *d = &vq->desc[i];
+		uint16_t flags = s->dir == DMA_FROM_DEVICE ? VIRTQ_DESC_F_WRITE : 0;
+
+		if (n + 1 < count) {
+			flags |= VIRTQ_DESC_F_NEXT;
+		}
+		d->addr = dma_addr(s->addr);
+		d->len = s->len;
+		d->flags = flags;
+		d->next = n + 1 < count ? s->next : 0;
+		if (s->dir == DMA_FROM_DEVICE) {
+			*writable += s->len;
+		}
+		i = s->next;
+	}
+	return i;
+}
+
+static void virtq_publish(struct virtq *vq, uint16_t head)
+{
+	vq->avail->ring[vq->avail_idx % vq->size] = head;
+	/* Descriptors and the avail slot must be visible before the index that publishes them. */
+	dma_wmb();
+	vq->avail_idx++;
+	ring_store16(&vq->avail->idx, vq->avail_idx);
+}
+
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, void *token)
+{
+	uint16_t head = vq->free_head;
+	uint32_t writable;
+	int ret;
+
+	if (vq->broken || vq->vdev->broken) {
+		return -EIO;
+	}
+	if (count == 0 || virtq_check_bufs(bufs, count) < 0) {
+		return -EINVAL;
+	}
+	if (count > vq->free_count) {
+		return -ENOSPC;
+	}
+	ret = virtq_map_bufs(vq, bufs, count);
+	if (ret < 0) {
+		return ret;
+	}
+	vq->free_head = virtq_write_descs(vq, count, &writable);
+	vq->free_count -= count;
+	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, true };
+	virtq_publish(vq, head);
+	vq->stats.added++;
+	return 0;
+}
+
+void virtq_kick(struct virtq *vq)
+{
+	/* The new avail->idx must be visible before we read whether the device wants a kick. */
+	dma_mb();
+	if (ring_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) {
+		return;
+	}
+	vq->stats.notifies++;
+	vq->vdev->ops->notify(vq->vdev, vq->index);
+}
+
+static int virtq_break(struct virtq *vq, const char *what, uint32_t value)
+{
+	printf("%s: queue %u: %s (%u); queue stopped\n", vq_name(vq), vq->index, what, value);
+	vq->broken = true;
+	vq->stats.bad_id++;
+	return -EPROTO;
+}
+
+/* Check a used element's id: it must be the head of a chain we have in flight. */
+static int virtq_check_id(struct virtq *vq, uint32_t id)
+{
+	if (id >= vq->size) {
+		return virtq_break(vq, "used id out of range", id);
+	}
+	if (!vq->chain[id].in_flight) {
+		return virtq_break(vq, "used id is not a head in flight", id);
+	}
+	return 0;
+}
+
+int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+{
+	struct virtq_used_elem *e;
+	uint16_t used_idx;
+	uint32_t id;
+	uint32_t written;
+	struct virtq_chain c;
+
+	*token = NULL;
+	if (vq->broken) {
+		return -EIO;
+	}
+	used_idx = ring_load16(&vq->used->idx);
+	if (used_idx == vq->last_used) {
+		return -EAGAIN;
+	}
+	if ((uint16_t)(used_idx - vq->last_used) > vq->size) {
+		return virtq_break(vq, "used index jumped past the ring", used_idx);
+	}
+	/* The entries must be read after the index that published them. */
+	dma_rmb();
+	e = &vq->used->ring[vq->last_used % vq->size];
+	id = ring_load32(&e->id);
+	written = ring_load32(&e->len);
+	vq->last_used++;
+	if (virtq_check_id(vq, id) < 0) {
+		return -EPROTO;
+	}
+	c = vq->chain[id];
+	virtq_detach(vq, (uint16_t)id);
+	vq->stats.completed++;
+	*token = c.token;
+	if (written > c.writable) {
+		printf("%s: queue %u: used length %u larger than the buffer (%u); request failed\n",
+		       vq_name(vq), vq->index, written, c.writable);
+		vq->stats.bad_len++;
+		return -EPROTO;
+	}
+	*len = written;
+	return 0;
+}
+
+int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
+{
+	uint64_t deadline = arch_time_ns() + vq->vdev->timeout_ns;
+
+	for (;;) {
+		int ret = virtq_get(vq, token, len);
+
+		if (ret != -EAGAIN) {
+			return ret;
+		}
+		if (arch_time_ns() > deadline) {
+			return -ETIMEDOUT;
+		}
+		arch_cpu_relax();
+	}
+}

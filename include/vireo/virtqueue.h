@@ -1,0 +1,60 @@
+/* Split virtqueue (virtio 1.2 §2.7).
+ *
+ * Protocol, for a driver:
+ *   virtq_create(vdev, index, max, &vq)        once, between virtio_negotiate() and
+ *                                              virtio_driver_ok()
+ *   virtq_add(vq, bufs, count, token)          maps every buffer through the device's DMA ops,
+ *                                              writes a descriptor chain and publishes it;
+ *                                              all or nothing (on error nothing is held)
+ *   virtq_kick(vq)                             notifies the device unless it asked not to be
+ *   virtq_wait(vq, &token, &len) / virtq_get   takes one completed chain back: unmaps (copying
+ *                                              bounced data out), frees its descriptors
+ * Device-written buffers come after device-readable ones in a chain.
+ *
+ * The device is untrusted: the queue keeps private shadow descriptors and only writes the
+ * shared ones; every used id must be the head of a chain in flight and every used length at
+ * most the chain's writable length. A bad id breaks the queue (nothing can be matched any more);
+ * a bad length fails that one request. */
+#ifndef VIREO_VIRTQUEUE_H
+#define VIREO_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct virtio_device;
+struct virtq;
+
+struct virtq_buf {
+	void *addr;
+	uint32_t len;
+	bool device_writes; /* the device fills it (VIRTQ_DESC_F_WRITE) */
+};
+
+struct virtq_stats {
+	uint64_t added;
+	uint64_t completed;
+	uint64_t notifies;
+	uint64_t bad_id;
+	uint64_t bad_len;
+};
+
+/** Create queue index with at most max_size entries (also limited by the device). */
+int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size,
+		 struct virtq **out);
+/** Disable the queue at the device and free it; buffers still in flight are unmapped. */
+void virtq_destroy(struct virtq *vq);
+unsigned virtq_size(const struct virtq *vq);
+unsigned virtq_free_count(const struct virtq *vq);
+/** Returns 0, -ENOSPC (not enough free descriptors), -EINVAL (empty or zero-length buffer),
+ *  -EIO (queue broken) or a DMA mapping error. */
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, void *token);
+void virtq_kick(struct virtq *vq);
+/** 0 and the token and the written length of one completed chain; -EAGAIN if none;
+ *  -EPROTO if the device returned a bad entry: *token is the affected request, or NULL if it
+ *  cannot be identified (the queue is then broken). */
+int virtq_get(struct virtq *vq, void **token, uint32_t *len);
+/** virtq_get(), waiting up to the device's timeout; -ETIMEDOUT after it. */
+int virtq_wait(struct virtq *vq, void **token, uint32_t *len);
+const struct virtq_stats *virtq_stats(const struct virtq *vq);
+
+#endif

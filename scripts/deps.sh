@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Installs what vireo needs on a Debian machine and builds the AArch64 sysroot:
+#   - Debian packages: cross compiler, QEMU, dtc, cmocka, libfdt, newlib-source;
+#   - newlib for AArch64, built from Debian's newlib-source with the Debian cross compiler;
+#   - libfdt for AArch64, unpacked from Debian's libfdt-dev:arm64 (multiarch).
+# The sysroot goes to $VIREO_DEPS/aarch64 ({include,lib}); VIREO_DEPS defaults to
+# ~/.cache/vireo/deps-1, outside the tree so `make clean` keeps it.
+# Usage: scripts/deps.sh          install what is missing
+#        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
+set -euo pipefail
+
+DEPS="${VIREO_DEPS:-$HOME/.cache/vireo/deps-1}"
+SYSROOT="$DEPS/aarch64"
+STAMP="$SYSROOT/.complete"
+CROSS=aarch64-linux-gnu-
+PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
+	device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils)
+
+say() { printf 'deps: %s\n' "$*"; }
+
+missing() {
+	local m=()
+	local t
+	for t in gcc make python3 dtc qemu-system-aarch64 "${CROSS}gcc" "${CROSS}objcopy"; do
+		command -v "$t" >/dev/null 2>&1 || m+=("$t")
+	done
+	[ -f /usr/include/cmocka.h ] || m+=("cmocka.h (libcmocka-dev)")
+	[ -f /usr/include/libfdt.h ] || m+=("libfdt.h (libfdt-dev)")
+	[ -f "$STAMP" ] || m+=("aarch64 sysroot in $SYSROOT")
+	printf '%s\n' "${m[@]+"${m[@]}"}"
+}
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		say "need root for: $*" >&2
+		exit 1
+	fi
+}
+
+apt_install() {
+	local need=()
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
+	done
+	[ ${#need[@]} -eq 0 ] && return 0
+	say "installing ${need[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${need[@]}" >/dev/null
+}
+
+# newlib: C library for the image. strict-align because code runs before the MMU is on;
+# -fPIE because the image is a self-relocating static PIE.
+build_newlib() {
+	local work=$1
+	local tarball
+	tarball=$(ls /usr/src/newlib/newlib-*.tar.* 2>/dev/null | head -n 1)
+	[ -n "$tarball" ] || { say "newlib-source has no tarball in /usr/src/newlib" >&2; exit 1; }
+	say "building newlib from $(basename "$tarball") (a few minutes)"
+	tar -C "$work" -xf "$tarball"
+	mkdir -p "$work/build"
+	(
+		cd "$work/build"
+		"$work"/newlib-*/configure --target=aarch64-none-elf --prefix="$work/install" \
+			--disable-multilib --disable-newlib-supplied-syscalls --disable-nls \
+			--enable-newlib-io-long-long --disable-newlib-fvwrite-in-streamio \
+			CC_FOR_TARGET="${CROSS}gcc" AR_FOR_TARGET="${CROSS}ar" \
+			AS_FOR_TARGET="${CROSS}as" LD_FOR_TARGET="${CROSS}ld" \
+			NM_FOR_TARGET="${CROSS}nm" RANLIB_FOR_TARGET="${CROSS}ranlib" \
+			OBJCOPY_FOR_TARGET="${CROSS}objcopy" OBJDUMP_FOR_TARGET="${CROSS}objdump" \
+			STRIP_FOR_TARGET="${CROSS}strip" READELF_FOR_TARGET="${CROSS}readelf" \
+			CFLAGS_FOR_TARGET="-O2 -g -ffunction-sections -fdata-sections -mstrict-align -mno-outline-atomics -fPIE -fno-stack-protector" \
+			>"$work/configure.log" 2>&1
+		make -j"$(nproc)" all-target-newlib >"$work/make.log" 2>&1
+		make install-target-newlib >"$work/install.log" 2>&1
+	) || { say "newlib build failed; logs in $work" >&2; exit 1; }
+	mkdir -p "$SYSROOT.new/lib"
+	cp -r "$work/install/aarch64-none-elf/include" "$SYSROOT.new/"
+	cp "$work/install/aarch64-none-elf/lib/libc.a" "$work/install/aarch64-none-elf/lib/libm.a" \
+		"$SYSROOT.new/lib/"
+}
+
+fetch_libfdt() {
+	local work=$1
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		as_root dpkg --add-architecture arm64
+	fi
+	say "fetching libfdt-dev:arm64"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	chmod 0777 "$work" # apt downloads as the _apt user where it can
+	(cd "$work" && apt-get download -qq libfdt-dev:arm64 >/dev/null)
+	dpkg -x "$work"/libfdt-dev_*_arm64.deb "$work/fdt"
+	cp "$work"/fdt/usr/include/libfdt.h "$work"/fdt/usr/include/fdt.h \
+		"$work"/fdt/usr/include/libfdt_env.h "$SYSROOT.new/include/"
+	cp "$work"/fdt/usr/lib/aarch64-linux-gnu/libfdt.a "$SYSROOT.new/lib/"
+}
+
+build_sysroot() {
+	local work
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	rm -rf "$SYSROOT.new"
+	build_newlib "$work"
+	fetch_libfdt "$work"
+	printf 'newlib %s\nlibfdt %s\n' "$(ls /usr/src/newlib/)" \
+		"$(ls "$work"/libfdt-dev_*_arm64.deb | xargs -n1 basename)" >"$SYSROOT.new/.complete"
+	rm -rf "$SYSROOT"
+	mkdir -p "$DEPS"
+	mv "$SYSROOT.new" "$SYSROOT"
+	say "sysroot ready in $SYSROOT"
+}
+
+if [ "${1:-}" = "--check" ]; then
+	m=$(missing)
+	[ -z "$m" ] && exit 0
+	printf 'missing: %s\n' "$m" | sed '2,$s/^/missing: /'
+	exit 1
+fi
+
+apt_install "${PACKAGES[@]}"
+[ -f "$STAMP" ] || build_sysroot
+m=$(missing)
+if [ -n "$m" ]; then
+	printf 'still missing: %s\n' "$m" >&2
+	exit 1
+fi
+say "everything is installed"

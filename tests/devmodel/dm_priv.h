@@ -1,0 +1,131 @@
+/* Device model internals shared by core.c, mmio.c and ring.c. */
+#ifndef DEVMODEL_DM_PRIV_H
+#define DEVMODEL_DM_PRIV_H
+
+#include "devmodel_dev.h"
+#include "dm_spec.h"
+
+#define DM_MAX_QUEUES 8
+#define DM_WINDOW_SIZE 0x200
+#define DM_LOG_SIZE 64
+#define DM_MSG_SIZE 200
+
+/** One virtqueue as the device sees it. */
+struct dm_queue {
+	/* Registers, as written by the driver. */
+	uint32_t num;
+	uint32_t num_max_seen; /**< what the driver last read from QueueNumMax */
+	bool ready;	       /**< modern QueueReady */
+	uint32_t pfn;	       /**< legacy QueuePFN */
+	uint32_t align;	       /**< legacy QueueAlign */
+	uint64_t desc, driver, device;
+
+	/* Device state while enabled. */
+	bool live;
+	bool broken;
+	bool used_flags_checked;
+	uint16_t last_avail; /**< next avail ring slot to take */
+	uint16_t used_idx;   /**< next used ring slot to fill */
+	uint16_t *owner;     /**< per descriptor: head + 1 of the chain holding it, 0 = driver's */
+	uint32_t *writable;  /**< per head: writable bytes of the chain it heads */
+	struct devmodel_seg *segs; /**< chain being walked */
+	uint16_t *swallowed;	   /**< heads taken by DEVMODEL_KNOB_SWALLOW */
+	unsigned swallowed_count;
+	unsigned in_flight;
+};
+
+struct dm_window {
+	uint64_t addr;
+	size_t len;
+	uint8_t *host;
+	unsigned access;
+};
+
+struct devmodel {
+	struct devmodel_config cfg;
+	const struct devmodel_device_ops *ops; /**< NULL: empty slot */
+	void *dev;
+	void *window_backing; /**< allocation that reserves an auto-chosen base */
+	uintptr_t base;
+
+	/* Register file (mmio.c). */
+	uint32_t status;
+	uint32_t isr;
+	uint32_t dev_features_sel;
+	uint32_t drv_features_sel;
+	bool dev_features_sel_written;
+	bool drv_features_sel_written;
+	uint64_t driver_features; /**< as written */
+	uint64_t features;	  /**< in effect */
+	bool features_ok_read_back;
+	uint32_t queue_sel;
+	uint32_t guest_page_size;
+	uint32_t config_generation;
+	bool reset_pending; /**< the stuck-reset knob hides a completed reset */
+	uint32_t status_before_reset;
+	bool magic_read, version_read, id_read;
+	bool saw_bad_magic, saw_id_zero;
+	struct dm_queue queues[DM_MAX_QUEUES];
+
+	unsigned knobs[DEVMODEL_KNOB_COUNT];
+
+	/* DMA (core.c). */
+	devmodel_translate_fn translate;
+	void *translate_ctx;
+	struct dm_window *windows;
+	unsigned window_count, window_cap;
+	uint64_t dma_faults, dma_last_fault;
+
+	/* Observations. */
+	unsigned violations;
+	char log[DM_LOG_SIZE][DM_MSG_SIZE];
+	unsigned log_count;
+	bool verbose;
+	struct devmodel_stats stats;
+};
+
+/* core.c */
+void *dm_dma(struct devmodel *dm, uint64_t addr, size_t len, bool write);
+int dm_dma_read(struct devmodel *dm, uint64_t addr, void *buf, size_t len);
+int dm_dma_write(struct devmodel *dm, uint64_t addr, const void *buf, size_t len);
+void dm_raise(struct devmodel *dm, uint32_t bits);
+void dm_needs_reset(struct devmodel *dm);
+uint64_t dm_offered(const struct devmodel *dm);
+unsigned dm_queue_count(const struct devmodel *dm);
+
+static inline bool dm_modern(const struct devmodel *dm)
+{
+	return dm->cfg.version == 2;
+}
+
+static inline bool dm_has(uint64_t features, unsigned bit)
+{
+	return (features >> bit) & 1u;
+}
+
+static inline bool dm_pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+/* mmio.c */
+int dm_mmio_register(struct devmodel *dm);
+bool dm_probe_allows(struct devmodel *dm, uintptr_t off);
+
+/* status.c */
+uint32_t dm_status_read(struct devmodel *dm);
+void dm_status_write(struct devmodel *dm, uint32_t v);
+void dm_driver_features_write(struct devmodel *dm, uint32_t v);
+void dm_device_reset(struct devmodel *dm);
+
+/* config.c */
+uint64_t dm_config_read(struct devmodel *dm, unsigned off, unsigned size);
+void dm_config_write(struct devmodel *dm, unsigned off, unsigned size, uint64_t value);
+
+/* ring.c */
+int dm_queue_enable(struct devmodel *dm, unsigned qi);
+void dm_queue_disable(struct devmodel *dm, unsigned qi);
+unsigned dm_ring_process(struct devmodel *dm, unsigned qi);
+unsigned dm_ring_release_swallowed(struct devmodel *dm, unsigned qi);
+
+#endif

@@ -1,0 +1,491 @@
+/* The split virtqueue consumer, virtio 1.2 §2.7: takes chains off the available ring, walks and
+ * checks them, hands them to the device, publishes used elements and notifies the driver.
+ * Ring memory is reached only through the DMA translator (core.c). */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm_priv.h"
+
+/* The device side of the ring's barriers (§2.7.13, §2.7.8): read avail->idx before the entries
+ * it covers; write a used element before used->idx; publish used->idx before reading the
+ * driver's suppression flags. The model runs in the driver's thread, so these only keep the
+ * compiler honest, but they sit where a real device needs them. */
+static void dm_rmb(void)
+{
+	atomic_thread_fence(memory_order_acquire);
+}
+
+static void dm_wmb(void)
+{
+	atomic_thread_fence(memory_order_release);
+}
+
+static void dm_mb(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+static int ring_read16(struct devmodel *dm, uint64_t addr, uint16_t *v)
+{
+	uint8_t b[2];
+
+	if (dm_dma_read(dm, addr, b, sizeof(b)) != 0) {
+		return -1;
+	}
+	*v = dm_le16(b);
+	return 0;
+}
+
+static void break_queue(struct devmodel *dm, struct dm_queue *q)
+{
+	q->broken = true;
+	dm_needs_reset(dm);
+}
+
+int dm_queue_enable(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+
+	q->live = true;
+	q->broken = false;
+	q->used_flags_checked = false;
+	q->last_avail = q->used_idx = 0;
+	q->in_flight = q->swallowed_count = 0;
+	if (q->num == 0 || q->num > dm->cfg.queue_num_max || !dm_pow2(q->num)) {
+		devmodel_violation(dm,
+				   "queue %u enabled with QueueNum %u: it must be a power of 2 "
+				   "no larger than %u (§2.7, §4.2.2.2)",
+				   qi, q->num, dm->cfg.queue_num_max);
+		q->broken = true;
+		return -1;
+	}
+	if (q->desc % VIRTQ_DESC_ALIGN || q->driver % VIRTQ_AVAIL_ALIGN ||
+	    q->device % VIRTQ_USED_ALIGN) {
+		devmodel_violation(dm,
+				   "queue %u misaligned: descriptors %#llx (16), driver area "
+				   "%#llx (2), device area %#llx (4) (§2.7.1)",
+				   qi, (unsigned long long)q->desc, (unsigned long long)q->driver,
+				   (unsigned long long)q->device);
+	}
+	q->owner = calloc(q->num, sizeof(*q->owner));
+	q->writable = calloc(q->num, sizeof(*q->writable));
+	q->segs = calloc(q->num, sizeof(*q->segs));
+	q->swallowed = calloc(q->num, sizeof(*q->swallowed));
+	if (q->owner == NULL || q->writable == NULL || q->segs == NULL || q->swallowed == NULL) {
+		dm_queue_disable(dm, qi);
+		q->live = q->broken = true;
+		return -1;
+	}
+	return 0;
+}
+
+void dm_queue_disable(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+
+	free(q->owner);
+	free(q->writable);
+	free(q->segs);
+	free(q->swallowed);
+	q->owner = NULL;
+	q->writable = NULL;
+	q->segs = NULL;
+	q->swallowed = NULL;
+	q->live = false;
+	q->in_flight = q->swallowed_count = 0;
+}
+
+/* ------------------------------------------------------------------ chain streams */
+
+static int chain_copy(struct devmodel *dm, struct devmodel_chain *c, bool write, uint64_t off,
+		      uint8_t *buf, size_t len)
+{
+	uint64_t total = write ? c->writable : c->readable;
+	uint64_t pos = 0;
+
+	if (off + len < off || off + len > total) {
+		return -1;
+	}
+	for (unsigned i = 0; i < c->count && len > 0; i++) {
+		const struct devmodel_seg *s = &c->seg[i];
+		uint64_t skip;
+		size_t n;
+		int rc;
+
+		if (s->write != write) {
+			continue;
+		}
+		if (off >= pos + s->len) {
+			pos += s->len;
+			continue;
+		}
+		skip = off - pos;
+		n = s->len - skip < len ? (size_t)(s->len - skip) : len;
+		rc = write ? dm_dma_write(dm, s->addr + skip, buf, n)
+			   : dm_dma_read(dm, s->addr + skip, buf, n);
+		if (rc != 0) {
+			c->fault = true;
+			return -1;
+		}
+		if (buf != NULL) {
+			buf += n;
+		}
+		off += n;
+		len -= n;
+		pos += s->len;
+	}
+	return 0;
+}
+
+int devmodel_chain_read(struct devmodel *dm, struct devmodel_chain *c, uint64_t off, void *buf,
+			size_t len)
+{
+	if (buf == NULL) {
+		return -1;
+	}
+	return chain_copy(dm, c, false, off, buf, len);
+}
+
+int devmodel_chain_write(struct devmodel *dm, struct devmodel_chain *c, uint64_t off,
+			 const void *buf, size_t len)
+{
+	return chain_copy(dm, c, true, off, (uint8_t *)(uintptr_t)buf, len);
+}
+
+/* ------------------------------------------------------------------ walking a chain */
+
+static int read_desc(struct devmodel *dm, struct dm_queue *q, uint16_t idx, uint8_t d[16])
+{
+	if (dm_dma_read(dm, q->desc + (uint64_t)VIRTQ_DESC_SIZE * idx, d, VIRTQ_DESC_SIZE) != 0) {
+		break_queue(dm, q);
+		return -1;
+	}
+	return 0;
+}
+
+/* Walks the chain at `head` into q->segs, checking what §2.7.4-§2.7.5 require of the driver.
+ * `fresh` is false when a swallowed chain is walked again: its descriptors are ours already. */
+static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
+		struct devmodel_chain *c)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint32_t idx = head;
+	bool seen_write = false;
+	uint8_t d[VIRTQ_DESC_SIZE];
+
+	memset(c, 0, sizeof(*c));
+	c->queue = qi;
+	c->head = head;
+	c->seg = q->segs;
+	for (;;) {
+		struct devmodel_seg *s = &q->segs[c->count];
+		uint16_t flags;
+
+		if (idx >= q->num) {
+			devmodel_violation(dm,
+					   "queue %u: descriptor index %u out of range (queue size "
+					   "%u) in the chain of head %u (§2.7.5)",
+					   qi, idx, q->num, head);
+			break_queue(dm, q);
+			return -1;
+		}
+		if (c->count == q->num) {
+			devmodel_violation(
+			    dm,
+			    "queue %u: the chain of head %u is longer than the queue "
+			    "size %u: a loop (§2.7.5.3.1)",
+			    qi, head, q->num);
+			break_queue(dm, q);
+			return -1;
+		}
+		if (read_desc(dm, q, (uint16_t)idx, d) != 0) {
+			return -1;
+		}
+		flags = dm_le16(d + VIRTQ_DESC_FLAGS);
+		if (flags & VIRTQ_DESC_F_INDIRECT) {
+			devmodel_violation(dm,
+					   "queue %u: descriptor %u has VIRTQ_DESC_F_INDIRECT "
+					   "without VIRTIO_F_INDIRECT_DESC (§2.7.5.3.1)",
+					   qi, idx);
+			break_queue(dm, q);
+			return -1;
+		}
+		if (!(flags & VIRTQ_DESC_F_WRITE) && seen_write) {
+			devmodel_violation(dm,
+					   "queue %u: device-readable descriptor %u after a "
+					   "device-writable one (§2.7.4.2)",
+					   qi, idx);
+			break_queue(dm, q);
+			return -1;
+		}
+		if (fresh && q->owner[idx] != 0) {
+			devmodel_violation(dm,
+					   "queue %u: descriptor %u made available again while the "
+					   "device still holds it (chain of head %u)",
+					   qi, idx, q->owner[idx] - 1u);
+		}
+		s->addr = dm_le64(d + VIRTQ_DESC_ADDR);
+		s->len = dm_le32(d + VIRTQ_DESC_LEN);
+		s->index = (uint16_t)idx;
+		s->write = flags & VIRTQ_DESC_F_WRITE;
+		seen_write |= s->write;
+		if (s->write) {
+			c->writable += s->len;
+		} else {
+			c->readable += s->len;
+		}
+		c->count++;
+		if (!(flags & VIRTQ_DESC_F_NEXT)) {
+			break;
+		}
+		idx = dm_le16(d + VIRTQ_DESC_NEXT);
+	}
+	if (c->readable + c->writable > 0xffffffffull) {
+		devmodel_violation(dm,
+				   "queue %u: the chain of head %u holds more than 2^32 bytes "
+				   "(§2.7.5.2)",
+				   qi, head);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ completing */
+
+static void own(struct dm_queue *q, const struct devmodel_chain *c)
+{
+	for (unsigned i = 0; i < c->count; i++) {
+		q->owner[c->seg[i].index] = (uint16_t)(c->head + 1u);
+	}
+	q->in_flight++;
+}
+
+static void release(struct dm_queue *q, uint16_t head)
+{
+	for (unsigned i = 0; i < q->num; i++) {
+		if (q->owner[i] == head + 1u) {
+			q->owner[i] = 0;
+		}
+	}
+	if (q->in_flight > 0) {
+		q->in_flight--;
+	}
+}
+
+/* A descriptor that heads no in-flight chain: another descriptor of this chain, else the lowest
+ * one the device does not hold. */
+static uint32_t not_head_id(const struct dm_queue *q, uint16_t head)
+{
+	for (unsigned i = 0; i < q->num; i++) {
+		if (i != head && q->owner[i] == head + 1u) {
+			return i;
+		}
+	}
+	for (unsigned i = 0; i < q->num; i++) {
+		if (i != head && q->owner[i] == 0) {
+			return i;
+		}
+	}
+	return (head + 1u) % q->num;
+}
+
+static int complete(struct devmodel *dm, unsigned qi, uint16_t head, uint32_t len)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint32_t id = head;
+	uint8_t elem[VIRTQ_USED_ELEM_SIZE];
+	uint8_t idx[2];
+	uint64_t slot = q->used_idx & (q->num - 1u);
+
+	if (devmodel_knob_take(dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE)) {
+		len = q->writable[head] + 1u;
+	}
+	if (devmodel_knob_take(dm, DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE)) {
+		id = q->num;
+	} else if (devmodel_knob_take(dm, DEVMODEL_KNOB_USED_ID_NOT_HEAD)) {
+		id = not_head_id(q, head);
+	}
+	release(q, head);
+	dm_put_le32(elem, id);
+	dm_put_le32(elem + 4, len);
+	if (dm_dma_write(dm, q->device + VIRTQ_USED_RING + slot * VIRTQ_USED_ELEM_SIZE, elem,
+			 sizeof(elem)) != 0) {
+		break_queue(dm, q);
+		return -1;
+	}
+	dm_wmb(); /* the element (len included) before used->idx (§2.7.8.1) */
+	q->used_idx++;
+	dm_put_le16(idx, q->used_idx);
+	if (dm_dma_write(dm, q->device + VIRTQ_USED_IDX, idx, sizeof(idx)) != 0) {
+		break_queue(dm, q);
+		return -1;
+	}
+	dm->stats.completions++;
+	return 0;
+}
+
+/* Used buffer notification unless the driver suppressed it (§2.7.7, no EVENT_IDX). */
+static void notify_driver(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint16_t flags;
+
+	dm_mb(); /* used->idx visible before the suppression flag is read (§2.7.10) */
+	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_FLAGS, &flags) != 0) {
+		break_queue(dm, q);
+		return;
+	}
+	if (flags & ~VIRTQ_AVAIL_F_NO_INTERRUPT) {
+		devmodel_violation(dm,
+				   "queue %u: avail->flags is %#x; without VIRTIO_F_EVENT_IDX it "
+				   "must be 0 or 1 (§2.7.7.1)",
+				   qi, flags);
+	}
+	if (flags & VIRTQ_AVAIL_F_NO_INTERRUPT) {
+		dm->stats.interrupts_suppressed++;
+		return;
+	}
+	dm_raise(dm, VIRTIO_MMIO_INT_VRING);
+}
+
+/* Returns 1 when the chain was completed, 0 when the device keeps it, -1 when the queue broke. */
+static int take_chain(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	struct devmodel_chain c;
+	int64_t len;
+
+	if (walk(dm, qi, head, fresh, &c) != 0) {
+		return -1;
+	}
+	dm->stats.chains += fresh;
+	q->writable[head] = c.writable > UINT32_MAX ? UINT32_MAX : (uint32_t)c.writable;
+	if (fresh) {
+		own(q, &c);
+		if (devmodel_knob_take(dm, DEVMODEL_KNOB_SWALLOW)) {
+			if (q->swallowed_count < q->num) {
+				q->swallowed[q->swallowed_count++] = head;
+			}
+			dm->stats.swallowed++;
+			return 0;
+		}
+	}
+	len = dm->ops->process(dm, &c);
+	if (len == DEVMODEL_HOLD) {
+		return 0;
+	}
+	if (c.fault || len < 0) {
+		len = 0;
+	}
+	return complete(dm, qi, head, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len) == 0 ? 1 : -1;
+}
+
+static void check_used_flags(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint16_t flags;
+
+	if (q->used_flags_checked) {
+		return;
+	}
+	q->used_flags_checked = true;
+	if (ring_read16(dm, q->device + VIRTQ_USED_FLAGS, &flags) == 0 && flags != 0) {
+		devmodel_violation(dm,
+				   "queue %u: used->flags is %#x; the driver must initialise it "
+				   "to 0 (§2.7.10.1)",
+				   qi, flags);
+	}
+}
+
+unsigned dm_ring_process(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint16_t avail_idx, pending;
+	unsigned done = 0;
+
+	if (!q->live || q->broken) {
+		return 0;
+	}
+	/* §2.1.2: a modern device consumes no buffers before DRIVER_OK; legacy ones must cope with
+	 * drivers that use them earlier (§3.1.2). */
+	if (dm_modern(dm) && !(dm->status & VIRTIO_STATUS_DRIVER_OK)) {
+		return 0;
+	}
+	check_used_flags(dm, qi);
+	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_IDX, &avail_idx) != 0) {
+		break_queue(dm, q);
+		return 0;
+	}
+	pending = (uint16_t)(avail_idx - q->last_avail);
+	if (pending > q->num) {
+		devmodel_violation(dm,
+				   "queue %u: avail->idx %u is %u ahead of the device, more than "
+				   "the queue size %u (§2.7.6)",
+				   qi, avail_idx, pending, q->num);
+		break_queue(dm, q);
+		return 0;
+	}
+	dm_rmb(); /* avail->idx before the ring entries and descriptors it covers (§2.7.13) */
+	while (q->last_avail != avail_idx) {
+		uint64_t slot = q->last_avail & (q->num - 1u);
+		uint16_t head;
+		int r;
+
+		if (ring_read16(dm, q->driver + VIRTQ_AVAIL_RING + 2 * slot, &head) != 0) {
+			break_queue(dm, q);
+			break;
+		}
+		q->last_avail++;
+		r = take_chain(dm, qi, head, true);
+		if (r < 0) {
+			break;
+		}
+		done += (unsigned)r;
+	}
+	if (done > 0 && !q->broken) {
+		notify_driver(dm, qi);
+	}
+	return done;
+}
+
+unsigned dm_ring_release_swallowed(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	unsigned n, done = 0;
+
+	if (!q->live || q->broken) {
+		return 0;
+	}
+	n = q->swallowed_count;
+	q->swallowed_count = 0;
+	for (unsigned i = 0; i < n; i++) {
+		int r = take_chain(dm, qi, q->swallowed[i], false);
+
+		if (r < 0) {
+			break;
+		}
+		done += (unsigned)r;
+	}
+	if (done > 0 && !q->broken) {
+		notify_driver(dm, qi);
+	}
+	return done;
+}
+
+int devmodel_complete(struct devmodel *dm, unsigned queue, uint16_t head, uint32_t len)
+{
+	struct dm_queue *q;
+
+	if (queue >= dm_queue_count(dm)) {
+		return -1;
+	}
+	q = &dm->queues[queue];
+	if (!q->live || q->broken || head >= q->num || q->owner[head] != head + 1u) {
+		return -1;
+	}
+	if (complete(dm, queue, head, len) != 0) {
+		return -1;
+	}
+	notify_driver(dm, queue);
+	return 0;
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Run every test and end with one line: "N passed, N failed".
+#
+#   tests/run_all.sh [BUILD]        (make test calls it with the build directory)
+#
+# 1. Each host unit test binary BUILD/host/tests/test_* (cmocka), from the repo root, with
+#    VIREO_DTB_DIR=BUILD/host/dtb. Counts come from cmocka's "[  PASSED  ] N test(s)." and
+#    "[  FAILED  ] N test(s), listed below:" lines; a binary that exits non-zero without a
+#    FAILED count (a crash, a sanitizer report) counts as one failure. A passing binary gets one
+#    line; a failing one shows its whole output. VERBOSE=1 shows every output.
+# 2. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
+#    "qemu: N passed, N failed". Extra arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
+#
+# Exits non-zero if anything failed or nothing ran.
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${1:-build}
+export VIREO_DTB_DIR="$BUILD/host/dtb"
+export CMOCKA_MESSAGE_OUTPUT=stdout
+HOST_TIMEOUT=${HOST_TIMEOUT:-300}
+
+passed=0
+failed=0
+failures=()
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Sum the N of every line matching $2 in file $1.
+sum_counts() {
+	sed -n "s/$2/\\1/p" "$1" | awk '{ s += $1 } END { print s + 0 }'
+}
+
+run_host_test() {
+	local bin=$1 name out rc p f
+	name=$(basename "$bin")
+	out="$tmp/$name.out"
+	# The subshell keeps bash's own "Aborted"/"Segmentation fault" notice in the output file.
+	(timeout "$HOST_TIMEOUT" "$bin" >"$out" 2>&1; exit $?) 2>>"$out"
+	rc=$?
+	p=$(sum_counts "$out" '^\[  PASSED  \] \([0-9][0-9]*\) test(s)\..*')
+	f=$(sum_counts "$out" '^\[  FAILED  \] \([0-9][0-9]*\) test(s), listed below:.*')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed, timed out or failed without a cmocka summary
+		[ "$rc" -eq 124 ] && echo "(timed out after ${HOST_TIMEOUT}s)" >>"$out"
+		echo "(exit status $rc)" >>"$out"
+	elif [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # ran nothing we can count
+		echo "(no cmocka summary line)" >>"$out"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -eq 0 ]; then
+		echo "PASS $name ($p tests)"
+		[ "${VERBOSE:-0}" = 1 ] && sed 's/^/    | /' "$out"
+	else
+		echo "FAIL $name ($p passed, $f failed)"
+		sed 's/^/    | /' "$out"
+		failures+=("$name")
+	fi
+}
+
+echo "== host unit tests ($BUILD/host/tests)"
+found=0
+for bin in "$BUILD"/host/tests/test_*; do
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+		continue
+	fi
+	found=1
+	run_host_test "$bin"
+done
+[ "$found" -eq 1 ] || echo "(no host test binaries in $BUILD/host/tests)"
+
+echo "== QEMU tests"
+qemu_out="$tmp/qemu.out"
+# shellcheck disable=SC2086 # VIREO_QEMU_ARGS is a list of words
+python3 tests/qemu/run_tests.py --image "$BUILD/aarch64/vireo.bin" --build "$BUILD" \
+	${VIREO_QEMU_ARGS:-} 2>&1 | tee "$qemu_out"
+qemu_rc=${PIPESTATUS[0]}
+summary=$(grep -E '^qemu: [0-9]+ passed, [0-9]+ failed$' "$qemu_out" | tail -n 1)
+if [ -n "$summary" ]; then
+	p=$(echo "$summary" | sed -E 's/^qemu: ([0-9]+) passed.*/\1/')
+	f=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed$/\1/')
+	if [ "$qemu_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # the runner failed (e.g. no case ran) although no case did
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("qemu")
+else
+	echo "FAIL tests/qemu/run_tests.py: no summary line (exit status $qemu_rc)"
+	failed=$((failed + 1))
+	failures+=("tests/qemu/run_tests.py")
+fi
+
+echo "=="
+[ "${#failures[@]}" -eq 0 ] || echo "failed: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
