@@ -116,3 +116,5 @@ clean:
 
 -include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
 .PHONY: deps-check
+# Keep objects between runs (they are intermediates of the test binaries).
+.SECONDARY:
