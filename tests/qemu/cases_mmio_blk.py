@@ -20,10 +20,12 @@ def check_blk_info(seg, devs):
     """`blk info` names each device and its capacity (in sectors or bytes)."""
     check(seg is not None, "no `blk info` output")
     for n, disk in devs.items():
-        check(re.search(rf"\bblk{n}\b", seg), f"`blk info` does not mention blk{n}: {short(seg)}")
+        lines = [line for line in seg.split("\n") if re.search(rf"\bblk{n}\b", line)]
+        check(lines, f"`blk info` does not mention blk{n}: {short(seg)}")
         sizes = rf"\b({disk.sectors_count}|{len(disk.expected)})\b"
-        check(re.search(sizes, seg), f"`blk info`: no capacity {disk.sectors_count} sectors / "
-              f"{len(disk.expected)} bytes in {short(seg)}")
+        check(any(re.search(sizes, line) for line in lines),
+              f"`blk info`: no capacity {disk.sectors_count} sectors / {len(disk.expected)} "
+              f"bytes on blk{n}'s line: {short(chr(10).join(lines))}")
 
 
 def single_disk(ctx, version, machine_opts=(), extra=(), el="EL1"):
