@@ -77,16 +77,21 @@ static int cmd_poweroff(int argc, char **argv)
 static const struct shell_cmd cmds_core_table[] = {
     {"help", "", "list the commands", 0, 0, cmd_help},
     {"devices", "", "one line per virtio device", 0, 0, cmd_devices},
+};
+
+static const struct shell_cmd cmds_system_table[] = {
     {"dma stats", "", "DMA counters of every device", 0, 0, cmd_dma_stats},
     {"poweroff", "", "switch the machine off (PSCI SYSTEM_OFF)", 0, 0, cmd_poweroff},
 };
 
 static const struct shell_cmd_group cmds_core = SHELL_GROUP(cmds_core_table);
+static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table);
 
 /* Every group of commands; `help` lists them in this order. */
 const struct shell_cmd_group *const shell_groups[] = {
     &cmds_core,
     &cmds_blk,
+    &cmds_system,
 };
 
 const unsigned shell_group_count = ARRAY_SIZE(shell_groups);

@@ -56,8 +56,11 @@ static int blk_range(char **argv, uint64_t max_count, struct blk_cmd *c)
 	    shell_parse_u64(argv[2], "count", UINT64_MAX, &c->count) < 0) {
 		return -EINVAL;
 	}
-	if (c->count == 0 || c->count > max_count) {
-		return shell_error("count: %llu is out of range (1..%llu)",
+	if (c->count == 0) {
+		return shell_error("count: must be at least 1");
+	}
+	if (c->count > max_count) {
+		return shell_error("count: %llu is too large (at most %llu)",
 				   (unsigned long long)c->count, (unsigned long long)max_count);
 	}
 	if (c->lba >= c->info.capacity || c->count > c->info.capacity - c->lba) {

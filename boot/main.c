@@ -63,7 +63,7 @@ static int console_node(const void *fdt, const char **how)
 	if (node >= 0 && fdt_node_check_compatible(fdt, node, "arm,pl011") == 0) {
 		return node;
 	}
-	*how = "first arm,pl011: stdout-path names none";
+	*how = "first arm,pl011: stdout-path names no PL011";
 	node = -1;
 	while ((node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011")) >= 0) {
 		if (boot_node_enabled(fdt, node)) {
@@ -116,10 +116,10 @@ static void memory_init(const void *fdt)
 	}
 	page_bytes = mem_init(&mem_map, nc_base, NC_REGION_SIZE);
 	heap_init(arch_pa_to_va(pa_init(heap_base)), (size_t)heap_bytes);
-	printf("memory: %llu MiB RAM in %u ranges, %llu KiB in pages, heap %llu KiB at 0x%llx\n",
+	printf("memory: %llu MiB RAM in %u range%s, %llu KiB in pages, heap %llu KiB at 0x%llx\n",
 	       (unsigned long long)(mem_map.ram_bytes >> 20), mem_map.ram_count,
-	       (unsigned long long)(page_bytes >> 10), (unsigned long long)(heap_bytes >> 10),
-	       (unsigned long long)heap_base);
+	       mem_map.ram_count == 1 ? "" : "s", (unsigned long long)(page_bytes >> 10),
+	       (unsigned long long)(heap_bytes >> 10), (unsigned long long)heap_base);
 }
 
 _Noreturn void boot_main(uintptr_t fdt_addr)

@@ -187,6 +187,7 @@ unsigned probe_virtio_mmio(const void *fdt, uint64_t timeout_ns)
 			devices += probe_node(fdt, node, timeout_ns);
 		}
 	}
-	printf("virtio-mmio: %u slots, %u devices\n", nodes, devices);
+	printf("virtio-mmio: %u slot%s, %u device%s\n", nodes, nodes == 1 ? "" : "s", devices,
+	       devices == 1 ? "" : "s");
 	return devices;
 }
