@@ -5,7 +5,7 @@ ARCH ?= aarch64
 BUILD ?= build
 # Built dependencies (newlib, libfdt for the target) live outside the tree so `make clean`
 # keeps them; scripts/deps.sh fills this.
-VIREO_DEPS ?= $(HOME)/.cache/vireo/deps-1
+VIREO_DEPS ?= $(HOME)/.cache/vireo/deps-2
 export VIREO_DEPS
 
 Q ?= @

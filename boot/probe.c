@@ -167,6 +167,7 @@ static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
 		printf("virtio-mmio@%llx: malformed dma-ranges, memory-region or iommus (%d); "
 		       "device left alone\n",
 		       (unsigned long long)pa, ret);
+		virtio_mmio_destroy(vdev);
 		return 0;
 	}
 	vdev->plat.irq = probe_irq(fdt, node, pa);

@@ -4,12 +4,12 @@
 #   - newlib for AArch64, built from Debian's newlib-source with the Debian cross compiler;
 #   - libfdt for AArch64, unpacked from Debian's libfdt-dev:arm64 (multiarch).
 # The sysroot goes to $VIREO_DEPS/aarch64 ({include,lib}); VIREO_DEPS defaults to
-# ~/.cache/vireo/deps-1, outside the tree so `make clean` keeps it.
+# ~/.cache/vireo/deps-2, outside the tree so `make clean` keeps it.
 # Usage: scripts/deps.sh          install what is missing
 #        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
 set -euo pipefail
 
-DEPS="${VIREO_DEPS:-$HOME/.cache/vireo/deps-1}"
+DEPS="${VIREO_DEPS:-$HOME/.cache/vireo/deps-2}"
 SYSROOT="$DEPS/aarch64"
 STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
@@ -68,7 +68,7 @@ build_newlib() {
 		cd "$work/build"
 		"$work"/newlib-*/configure --target=aarch64-none-elf --prefix="$work/install" \
 			--disable-multilib --disable-newlib-supplied-syscalls --disable-nls \
-			--enable-newlib-io-long-long --disable-newlib-fvwrite-in-streamio \
+			--enable-newlib-io-long-long --enable-newlib-io-c99-formats \
 			CC_FOR_TARGET="${CROSS}gcc" AR_FOR_TARGET="${CROSS}ar" \
 			AS_FOR_TARGET="${CROSS}as" LD_FOR_TARGET="${CROSS}ld" \
 			NM_FOR_TARGET="${CROSS}nm" RANLIB_FOR_TARGET="${CROSS}ranlib" \
