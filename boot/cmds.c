@@ -91,6 +91,7 @@ static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table)
 const struct shell_cmd_group *const shell_groups[] = {
     &cmds_core,
     &cmds_blk,
+    &cmds_bench,
     &cmds_system,
 };
 

@@ -76,12 +76,13 @@ def dma_modern_direct(ctx):
     disk.verify_file()
 
 
-def dtb_with_restricted_pool(ctx, node_address):
-    """QEMU virt's own DTB with a restricted-dma-pool in /reserved-memory, assigned to the
-    virtio-mmio node at `node_address` through memory-region."""
+def dtb_with_restricted_pool(ctx, node_address, machine="virt", memory="512M"):
+    """QEMU's own DTB for `machine` with a restricted-dma-pool in /reserved-memory, assigned to
+    the virtio-mmio node at `node_address` through memory-region."""
     dtb = os.path.join(ctx.workdir, "virt.dtb")
-    subprocess.run(["qemu-system-aarch64", "-M", f"virt,dumpdtb={dtb}", "-cpu", "cortex-a57",
-                    "-m", "512M", "-nographic"], check=True, capture_output=True, timeout=60)
+    subprocess.run(["qemu-system-aarch64", "-M", f"{machine},dumpdtb={dtb}", "-cpu",
+                    "cortex-a57", "-m", memory, "-nographic"],
+                   check=True, capture_output=True, timeout=60)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", dtb], check=True,
                          capture_output=True, text=True, timeout=60).stdout
     check(f"phandle = <{POOL_PHANDLE:#x}>" not in dts, "phandle already used")
