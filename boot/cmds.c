@@ -32,9 +32,21 @@ static void print_device(const struct virtio_device *v)
 
 	boot_virtio_type(v->device_id, type, sizeof(type));
 	quote_safe(v->dma.reason, why, sizeof(why));
-	printf("name=%s transport=%s version=%s type=%s features=0x%llx dma=%s why=\"%s\"\n",
+	printf("name=%s transport=%s version=%s type=%s features=0x%llx dma=%s",
 	       v->name[0] ? v->name : "-", v->transport_name, v->legacy ? "legacy" : "modern", type,
-	       (unsigned long long)v->features, dma_backend_name(v->dma.backend), why);
+	       (unsigned long long)v->features, dma_backend_name(v->dma.backend));
+	/* Where its interrupt and its DMA go, found by the bus probe (interrupts are polled yet). */
+	if (v->plat.irq >= 0) {
+		printf(" irq=%d", v->plat.irq);
+	} else {
+		printf(" irq=-");
+	}
+	if (v->plat.behind_iommu) {
+		printf(" stream=0x%x", (unsigned)v->plat.stream_id);
+	} else {
+		printf(" stream=-");
+	}
+	printf(" why=\"%s\"\n", why);
 }
 
 static int cmd_devices(int argc, char **argv)
@@ -91,6 +103,7 @@ static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table)
 const struct shell_cmd_group *const shell_groups[] = {
     &cmds_core,
     &cmds_blk,
+    &cmds_pci,
     &cmds_bench,
     &cmds_system,
 };

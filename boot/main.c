@@ -15,6 +15,7 @@
 #include "vireo/check.h"
 #include "vireo/dt.h"
 #include "vireo/mem.h"
+#include "vireo/pci.h"
 #include "vireo/pl011.h"
 
 #define VIREO_VERSION "0.1"
@@ -137,6 +138,7 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	printf("interrupts: none yet (polling)\n");
 	printf("iommu: none\n");
 	probe_virtio_mmio(fdt, timeout_ns);
+	pci_probe_all(fdt, timeout_ns);
 	shell_run_script(opts.script);
 	shell_loop();
 }

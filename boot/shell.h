@@ -37,6 +37,7 @@ struct shell_cmd_group {
 
 /* The groups (one per cmds*.c file) and the registration array, in boot/cmds.c. */
 extern const struct shell_cmd_group cmds_blk;
+extern const struct shell_cmd_group cmds_pci;
 extern const struct shell_cmd_group cmds_bench;
 extern const struct shell_cmd_group *const shell_groups[];
 extern const unsigned shell_group_count;

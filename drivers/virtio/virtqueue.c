@@ -161,8 +161,13 @@ int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size,
 	}
 	vq->vdev = vdev;
 	vq->index = index;
-	/* The device's maximum is untrusted: clamp it to what a split ring can be. */
+	/* The device's maximum is untrusted: clamp it to what a split ring can be. A fixed size
+	 * (legacy PCI, virtio 1.2 §4.1.4.8) is taken as it is, whatever the driver asked for; the
+	 * transport refuses a ring of any other size. */
 	vq->size = round_down_pow2(MIN(MIN(dev_max, max_size), VIRTQ_MAX_SIZE));
+	if (vdev->queue_size_fixed) {
+		vq->size = round_down_pow2(MIN(dev_max, VIRTQ_MAX_SIZE));
+	}
 	vq->shadow = calloc(vq->size, sizeof(*vq->shadow));
 	vq->chain = calloc(vq->size, sizeof(*vq->chain));
 	if (vq->shadow == NULL || vq->chain == NULL) {

@@ -64,6 +64,7 @@ struct virtio_device {
 	uint32_t device_id;
 	bool legacy;		 /* legacy interface: 32-bit features, legacy ring layout */
 	uint32_t legacy_align;	 /* legacy: used ring alignment */
+	bool queue_size_fixed;	 /* a ring must have exactly queue_max() entries (legacy PCI) */
 	char transport_name[40]; /* "mmio@a003e00", "pci@00:02.0" */
 	/* bus */
 	struct virtio_platform plat;

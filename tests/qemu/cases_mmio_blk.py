@@ -137,7 +137,7 @@ def bad_commands():
 def shell_bad_input_interactive(ctx):
     """typed at the vireo> prompt: each bad command prints error:, the prompt comes back"""
     disk = ctx.disk("d0", 4 * MiB)
-    with ctx.vm("", ctx.mmio_blk(disk)) as vm:
+    with ctx.vm("", ctx.mmio_blk(disk) + ["-nic", "none"]) as vm:
         vm.wait_prompt(ctx.seconds(30))
         for cmd in bad_commands():
             expect_error(cmd, vm.command(cmd, ctx.seconds(10)))
