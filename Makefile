@@ -108,8 +108,10 @@ bench: deps-check image
 deps-check:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
 
+# Formatting of every C file, and clang-tidy over the portable sources as the host builds them.
 check:
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	$(Q)clang-tidy --quiet $(PORTABLE_SRCS) -- -std=gnu11 -Iinclude -Iarch/fake/include -DVIREO_HOST
 
 clean:
 	rm -rf $(BUILD)
