@@ -82,7 +82,8 @@ static int cmd_blk_bench(int argc, char **argv)
 				   strerror(-ret), ret);
 	}
 	printf("blk bench: %s backend=%s bytes=%llu", vblk_vdev(b)->name,
-	       dma_backend_name(vblk_vdev(b)->dma.backend), (unsigned long long)(mib * BENCH_CHUNK));
+	       dma_backend_name(vblk_vdev(b)->dma.backend),
+	       (unsigned long long)(mib * BENCH_CHUNK));
 	print_rate("write", mib * BENCH_CHUNK, wns);
 	print_rate("read", mib * BENCH_CHUNK, rns);
 	printf("\n");

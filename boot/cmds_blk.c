@@ -65,9 +65,9 @@ static int blk_range(char **argv, uint64_t max_count, struct blk_cmd *c)
 	}
 	if (c->lba >= c->info.capacity || c->count > c->info.capacity - c->lba) {
 		return shell_error(
-		    "%s: lba %llu count %llu is past the end (capacity %llu sectors)", c->name,
-		    (unsigned long long)c->lba, (unsigned long long)c->count,
-		    (unsigned long long)c->info.capacity);
+			"%s: lba %llu count %llu is past the end (capacity %llu sectors)", c->name,
+			(unsigned long long)c->lba, (unsigned long long)c->count,
+			(unsigned long long)c->info.capacity);
 	}
 	return 0;
 }
@@ -132,8 +132,8 @@ static void dump_line(uint64_t offset, const uint8_t *p)
 	size_t at = 0;
 
 	for (unsigned i = 0; i < DUMP_BYTES_PER_LINE; i++) {
-		at +=
-		    (size_t)snprintf(hex + at, sizeof(hex) - at, i == 8 ? "  %02x" : " %02x", p[i]);
+		at += (size_t)snprintf(hex + at, sizeof(hex) - at, i == 8 ? "  %02x" : " %02x",
+				       p[i]);
 		text[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
 	}
 	text[DUMP_BYTES_PER_LINE] = '\0';
@@ -287,15 +287,15 @@ static int cmd_blk_flush(int argc, char **argv)
 }
 
 static const struct shell_cmd cmds_blk_table[] = {
-    {"blk info", "", "capacity, block size, flags and id of every block device", 0, 0,
-     cmd_blk_info},
-    {"blk read", "<dev> <lba> <count>", "hex dump of sectors (count at most 128)", 3, 3,
-     cmd_blk_read},
-    {"blk crc", "<dev> <lba> <count>", "CRC-32 of those sectors, as zlib computes it", 3, 3,
-     cmd_blk_crc},
-    {"blk write", "<dev> <lba> <count> <seed>",
-     "fill sector s with 64 copies of the LE u64 s^seed, then flush", 4, 4, cmd_blk_write},
-    {"blk flush", "<dev>", "flush the device's write cache", 1, 1, cmd_blk_flush},
+	{ "blk info", "", "capacity, block size, flags and id of every block device", 0, 0,
+	  cmd_blk_info },
+	{ "blk read", "<dev> <lba> <count>", "hex dump of sectors (count at most 128)", 3, 3,
+	  cmd_blk_read },
+	{ "blk crc", "<dev> <lba> <count>", "CRC-32 of those sectors, as zlib computes it", 3, 3,
+	  cmd_blk_crc },
+	{ "blk write", "<dev> <lba> <count> <seed>",
+	  "fill sector s with 64 copies of the LE u64 s^seed, then flush", 4, 4, cmd_blk_write },
+	{ "blk flush", "<dev>", "flush the device's write cache", 1, 1, cmd_blk_flush },
 };
 
 const struct shell_cmd_group cmds_blk = SHELL_GROUP(cmds_blk_table);

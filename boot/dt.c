@@ -170,9 +170,9 @@ static uint64_t read_number(const fdt32_t *cells, int count)
 static struct bus_addr read_addr(const fdt32_t *cells, int count)
 {
 	if (count == 3) {
-		return (struct bus_addr){fdt32_ld(cells), read_number(cells + 1, 2)};
+		return (struct bus_addr){ fdt32_ld(cells), read_number(cells + 1, 2) };
 	}
-	return (struct bus_addr){0, read_number(cells, count)};
+	return (struct bus_addr){ 0, read_number(cells, count) };
 }
 
 /** The cell counts of node's children, if this code can translate them. */
@@ -202,9 +202,9 @@ static struct range read_range(const fdt32_t *cells, const struct bus *child,
 {
 	const fdt32_t *size = cells + child->addr_cells + parent->addr_cells;
 
-	return (struct range){read_addr(cells, child->addr_cells),
-			      read_addr(cells + child->addr_cells, parent->addr_cells),
-			      read_number(size, child->size_cells)};
+	return (struct range){ read_addr(cells, child->addr_cells),
+			       read_addr(cells + child->addr_cells, parent->addr_cells),
+			       read_number(size, child->size_cells) };
 }
 
 /** PCI address kinds that one window can serve: I/O, or memory. As Linux's of_bus_pci_map
@@ -243,7 +243,7 @@ static int range_apply(const struct range *r, const struct bus *parent, struct b
 	if (off < r->parent.off || !fits(off, parent->addr_cells)) {
 		return -EINVAL;
 	}
-	*addr = (struct bus_addr){r->parent.space, off};
+	*addr = (struct bus_addr){ r->parent.space, off };
 	return 0;
 }
 
@@ -502,7 +502,7 @@ static int irq_map_entry(const void *fdt, const fdt32_t *cells, int avail, int a
 		return -EINVAL;
 	}
 	paddr = cells + child + 1;
-	*next = (struct irq_walk){.addr_known = true};
+	*next = (struct irq_walk){ .addr_known = true };
 	for (int i = 0; i < pac; i++) {
 		next->addr[i] = fdt32_ld(&paddr[i]);
 	}
@@ -624,7 +624,7 @@ static int irq_resolve(const void *fdt, struct irq_walk *w, struct dt_irq *out)
 
 int dt_irq(const void *fdt, int node, int index, struct dt_irq *out)
 {
-	struct irq_walk w = {0};
+	struct irq_walk w = { 0 };
 	int ret = index < 0 ? -ERANGE : irq_source_addr(fdt, node, &w);
 
 	if (ret < 0) {
@@ -641,7 +641,7 @@ int dt_irq(const void *fdt, int node, int index, struct dt_irq *out)
 int dt_irq_map(const void *fdt, int parent, const uint32_t *unit_addr, int addr_count,
 	       const uint32_t *spec, int spec_count, struct dt_irq *out)
 {
-	struct irq_walk w = {.node = parent, .addr_known = addr_count > 0};
+	struct irq_walk w = { .node = parent, .addr_known = addr_count > 0 };
 
 	if (addr_count < 0 || addr_count > IRQ_ADDR_CELLS_MAX || (addr_count > 0 && !unit_addr) ||
 	    spec_count < 1 || spec_count > DT_IRQ_MAX_CELLS || spec == NULL) {

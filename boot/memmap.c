@@ -55,7 +55,7 @@ static int split_free(struct mem_map *map, unsigned i, uint64_t base, uint64_t e
 		map->free[j] = map->free[j - 1];
 	}
 	map->free_count++;
-	map->free[i + 1] = (struct mem_range){end, top - end};
+	map->free[i + 1] = (struct mem_range){ end, top - end };
 	map->free[i].size = base - map->free[i].base;
 	return 0;
 }
@@ -75,7 +75,7 @@ static int subtract(struct mem_map *map, uint64_t base, uint64_t end)
 		if (base <= f->base && end >= top) {
 			remove_free(map, i--);
 		} else if (base <= f->base) {
-			*f = (struct mem_range){end, top - end};
+			*f = (struct mem_range){ end, top - end };
 		} else if (end >= top) {
 			f->size = base - f->base;
 		} else if (split_free(map, i++, base, end) < 0) {
@@ -96,10 +96,10 @@ static int add_ram(struct mem_map *map, uint64_t pa, uint64_t size)
 	if (map->ram_count == MEM_MAX_RANGES) {
 		return -E2BIG;
 	}
-	map->ram[map->ram_count++] = (struct mem_range){pa, size};
+	map->ram[map->ram_count++] = (struct mem_range){ pa, size };
 	map->ram_bytes += size;
 	if (end > base) {
-		map->free[map->free_count++] = (struct mem_range){base, end - base};
+		map->free[map->free_count++] = (struct mem_range){ base, end - base };
 	}
 	return 0;
 }
@@ -171,7 +171,7 @@ static int reserve_memreserve(const void *fdt, struct mem_map *map)
 static void note_nomap(uint64_t base, uint64_t size)
 {
 	if (nomap_count < MEM_MAX_NOMAP) {
-		nomap[nomap_count++] = (struct mem_range){base, size};
+		nomap[nomap_count++] = (struct mem_range){ base, size };
 	} else {
 		printf("memory: too many no-map regions; 0x%llx stays mapped\n",
 		       (unsigned long long)base);

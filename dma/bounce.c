@@ -195,8 +195,7 @@ static void bounce_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t 
 	}
 }
 
-static void bounce_sync_for_cpu(struct dma_dev *dev, dma_addr_t addr, size_t len,
-				enum dma_dir dir)
+static void bounce_sync_for_cpu(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
 {
 	struct bounce_pool *pool = pool_of(dev);
 	long slot = slot_of(pool, addr, false);
@@ -207,8 +206,7 @@ static void bounce_sync_for_cpu(struct dma_dev *dev, dma_addr_t addr, size_t len
 }
 
 /* Rings live in the pool itself (it is shared memory), page-aligned as legacy layouts need. */
-static int bounce_alloc_coherent(struct dma_dev *dev, size_t size, void **cpu,
-				 dma_addr_t *addr)
+static int bounce_alloc_coherent(struct dma_dev *dev, size_t size, void **cpu, dma_addr_t *addr)
 {
 	struct bounce_pool *pool = pool_of(dev);
 	long slot = slots_alloc(pool, ALIGN_UP(size, (size_t)PAGE_SIZE), SLOTS_PER_PAGE);

@@ -52,8 +52,7 @@ static void direct_to_device(const struct dma_dev *dev, const void *cpu, size_t 
 }
 
 /* After the device wrote: drop lines the CPU may have fetched speculatively meanwhile. */
-static void direct_to_cpu(const struct dma_dev *dev, const void *cpu, size_t len,
-			  enum dma_dir dir)
+static void direct_to_cpu(const struct dma_dev *dev, const void *cpu, size_t len, enum dma_dir dir)
 {
 	if (dev->coherent || dir == DMA_TO_DEVICE) {
 		return;
@@ -61,8 +60,7 @@ static void direct_to_cpu(const struct dma_dev *dev, const void *cpu, size_t len
 	arch_dcache_inval(cpu, len);
 }
 
-int dma_direct_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir,
-		   dma_addr_t *addr)
+int dma_direct_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir, dma_addr_t *addr)
 {
 	uint64_t out;
 	int ret = direct_translate(dev, pa_addr(arch_va_to_pa(ptr)), len, &out);
@@ -83,8 +81,7 @@ void dma_direct_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma
 	dev->stats.unmaps++;
 }
 
-void dma_direct_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t len,
-				enum dma_dir dir)
+void dma_direct_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
 {
 	direct_to_device(dev, direct_cpu_ptr(dev, addr), len, dir);
 }

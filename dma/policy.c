@@ -18,11 +18,11 @@ static void choose_legacy(const struct dma_policy_in *in, struct dma_policy_out 
 	out->coherent = true;
 	out->stream_bypass = in->behind_iommu;
 	choose(out, DMA_BACKEND_DIRECT,
-	       in->behind_iommu ? "legacy device: bypasses IOMMU" : "legacy device: coherent direct");
+	       in->behind_iommu ? "legacy device: bypasses IOMMU"
+				: "legacy device: coherent direct");
 }
 
-static void choose_no_access_platform(const struct dma_policy_in *in,
-				      struct dma_policy_out *out)
+static void choose_no_access_platform(const struct dma_policy_in *in, struct dma_policy_out *out)
 {
 	if (in->protected_guest) {
 		choose(out, DMA_BACKEND_NONE,

@@ -9,11 +9,11 @@ static uintptr_t line_size(void)
 	return 4u << ((read_sysreg(ctr_el0) >> 16) & 0xf);
 }
 
-#define DC_RANGE(op, start, end, line)                                               \
-	do {                                                                         \
-		for (uintptr_t __a = (start); __a < (end); __a += (line)) {          \
-			__asm__ volatile("dc " op ", %0" : : "r"(__a) : "memory");  \
-		}                                                                    \
+#define DC_RANGE(op, start, end, line)                                                             \
+	do {                                                                                       \
+		for (uintptr_t __a = (start); __a < (end); __a += (line)) {                        \
+			__asm__ volatile("dc " op ", %0" : : "r"(__a) : "memory");                 \
+		}                                                                                  \
 	} while (0)
 
 void arch_dcache_clean(const void *addr, size_t len)

@@ -14,7 +14,7 @@
 #define GRANULE 4096ull
 #define ENTRIES 512u
 #define LEVEL_SHIFT(l) (12 + 9 * (3 - (l)))
-#define EARLY_LIMIT (1ull << 40)    /* QEMU virt: ECAM at 256 GiB, 64-bit MMIO up to 1 TiB */
+#define EARLY_LIMIT (1ull << 40) /* QEMU virt: ECAM at 256 GiB, 64-bit MMIO up to 1 TiB */
 #define FINAL_TABLES 96u
 
 #define DESC_VALID (1ull << 0)

@@ -50,8 +50,8 @@ static int pl011_getc(void *ctx)
 }
 
 static const struct console_ops pl011_ops = {
-    .putc = pl011_putc,
-    .getc = pl011_getc,
+	.putc = pl011_putc,
+	.getc = pl011_getc,
 };
 
 void pl011_console_init(uintptr_t base)

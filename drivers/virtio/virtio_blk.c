@@ -109,9 +109,10 @@ static int vblk_read_config(struct vblk *b)
 			       : 512;
 	in->read_only = virtio_has(b->vdev, VIRTIO_BLK_F_RO);
 	in->flush = virtio_has(b->vdev, VIRTIO_BLK_F_FLUSH);
-	in->size_max = size_max == 0 || size_max > VBLK_SEG_BYTES ? VBLK_SEG_BYTES
-								    : (uint32_t)size_max;
-	b->seg_limit = (unsigned)MIN(MAX(seg_max, 1), (uint64_t)MIN(virtq_size(b->vq), VBLK_QUEUE_SIZE) - 2);
+	in->size_max =
+		size_max == 0 || size_max > VBLK_SEG_BYTES ? VBLK_SEG_BYTES : (uint32_t)size_max;
+	b->seg_limit = (unsigned)MIN(MAX(seg_max, 1),
+				     (uint64_t)MIN(virtq_size(b->vq), VBLK_QUEUE_SIZE) - 2);
 	in->seg_max = b->seg_limit;
 	return ret;
 }

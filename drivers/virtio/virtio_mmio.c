@@ -129,8 +129,7 @@ static bool mmio_config_in_window(struct virtio_device *vdev, unsigned offset, u
 	       offset <= size - VIRTIO_MMIO_CONFIG - len;
 }
 
-static int mmio_config_read(struct virtio_device *vdev, unsigned offset, void *buf,
-			    unsigned len)
+static int mmio_config_read(struct virtio_device *vdev, unsigned offset, void *buf, unsigned len)
 {
 	if (!mmio_config_in_window(vdev, offset, len)) {
 		return -EINVAL;
@@ -186,7 +185,8 @@ static int mmio_legacy_layout_ok(struct virtio_device *vdev, unsigned size, dma_
 				 dma_addr_t avail, dma_addr_t used)
 {
 	uint64_t d = dma_addr(desc);
-	uint64_t want_used = ALIGN_UP(d + 16u * size + 6u + 2u * size, (uint64_t)vdev->legacy_align);
+	uint64_t want_used =
+		ALIGN_UP(d + 16u * size + 6u + 2u * size, (uint64_t)vdev->legacy_align);
 
 	if (dma_addr(avail) != d + 16u * size || dma_addr(used) != want_used ||
 	    !IS_ALIGNED(d, (uint64_t)MMIO_LEGACY_PAGE) || d / MMIO_LEGACY_PAGE > UINT32_MAX) {

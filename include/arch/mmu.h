@@ -7,7 +7,8 @@
 
 enum arch_mem_attr {
 	ARCH_MEM_NORMAL,    /* write-back cacheable, executable (RAM) */
-	ARCH_MEM_NORMAL_NC, /* normal non-cacheable (coherent DMA memory for non-coherent devices) */
+	ARCH_MEM_NORMAL_NC, /* normal non-cacheable (coherent DMA memory for non-coherent devices)
+			     */
 	ARCH_MEM_DEVICE,    /* device-nGnRE, never executable (MMIO) */
 };
 

@@ -4,11 +4,11 @@
 
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			panic("CHECK failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
-		}                                                                      \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			panic("CHECK failed: %s at %s:%d", #cond, __FILE__, __LINE__);             \
+		}                                                                                  \
 	} while (0)
 
 #endif

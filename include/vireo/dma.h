@@ -66,13 +66,11 @@ struct dma_dev {
 };
 
 /** Direct-backend helpers (also used by the other backends for their own memory). */
-int dma_direct_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir,
-		   dma_addr_t *addr);
+int dma_direct_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir, dma_addr_t *addr);
 void dma_direct_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir);
 int dma_direct_alloc_coherent(struct dma_dev *dev, size_t size, void **cpu, dma_addr_t *addr);
 void dma_direct_free_coherent(struct dma_dev *dev, size_t size, void *cpu, dma_addr_t addr);
-void dma_direct_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t len,
-				enum dma_dir dir);
+void dma_direct_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir);
 void dma_direct_sync_for_cpu(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir);
 
 /** Map a buffer for the device. Returns 0, or a negative error (buffer outside dma-ranges,

@@ -39,8 +39,7 @@ struct virtq_stats {
 };
 
 /** Create queue index with at most max_size entries (also limited by the device). */
-int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size,
-		 struct virtq **out);
+int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, struct virtq **out);
 /** Disable the queue at the device and free it; buffers still in flight are unmapped. */
 void virtq_destroy(struct virtq *vq);
 unsigned virtq_size(const struct virtq *vq);

@@ -27,30 +27,30 @@ struct blk {
 
 #define F(bit) (VIRTIO_BLK_F_##bit)
 static const struct devmodel_config_field blk_fields[] = {
-    {VIRTIO_BLK_CFG_CAPACITY, 8, -1, 0},
-    {VIRTIO_BLK_CFG_SIZE_MAX, 4, F(SIZE_MAX), 0},
-    {VIRTIO_BLK_CFG_SEG_MAX, 4, F(SEG_MAX), 0},
-    {VIRTIO_BLK_CFG_GEOMETRY, 2, F(GEOMETRY), 0},
-    {VIRTIO_BLK_CFG_GEOMETRY + 2, 1, F(GEOMETRY), 0},
-    {VIRTIO_BLK_CFG_GEOMETRY + 3, 1, F(GEOMETRY), 0},
-    {VIRTIO_BLK_CFG_BLK_SIZE, 4, F(BLK_SIZE), 0},
-    {VIRTIO_BLK_CFG_TOPOLOGY, 1, F(TOPOLOGY), 0},
-    {VIRTIO_BLK_CFG_TOPOLOGY + 1, 1, F(TOPOLOGY), 0},
-    {VIRTIO_BLK_CFG_TOPOLOGY + 2, 2, F(TOPOLOGY), 0},
-    {VIRTIO_BLK_CFG_TOPOLOGY + 4, 4, F(TOPOLOGY), 0},
-    /* §5.2.5.1: writeback is not to be read before FEATURES_OK. */
-    {VIRTIO_BLK_CFG_WRITEBACK, 1, F(CONFIG_WCE),
-     DEVMODEL_CFG_WRITABLE | DEVMODEL_CFG_AFTER_FEATURES_OK},
-    {VIRTIO_BLK_CFG_NUM_QUEUES, 2, F(MQ), 0},
-    {VIRTIO_BLK_CFG_DISCARD, 4, F(DISCARD), 0},
-    {VIRTIO_BLK_CFG_DISCARD + 4, 4, F(DISCARD), 0},
-    {VIRTIO_BLK_CFG_DISCARD + 8, 4, F(DISCARD), 0},
-    {VIRTIO_BLK_CFG_WRITE_ZEROES, 4, F(WRITE_ZEROES), 0},
-    {VIRTIO_BLK_CFG_WRITE_ZEROES + 4, 4, F(WRITE_ZEROES), 0},
-    {VIRTIO_BLK_CFG_WRITE_ZEROES + 8, 1, F(WRITE_ZEROES), 0},
-    {VIRTIO_BLK_CFG_SECURE_ERASE, 4, F(SECURE_ERASE), 0},
-    {VIRTIO_BLK_CFG_SECURE_ERASE + 4, 4, F(SECURE_ERASE), 0},
-    {VIRTIO_BLK_CFG_SECURE_ERASE + 8, 4, F(SECURE_ERASE), 0},
+	{ VIRTIO_BLK_CFG_CAPACITY, 8, -1, 0 },
+	{ VIRTIO_BLK_CFG_SIZE_MAX, 4, F(SIZE_MAX), 0 },
+	{ VIRTIO_BLK_CFG_SEG_MAX, 4, F(SEG_MAX), 0 },
+	{ VIRTIO_BLK_CFG_GEOMETRY, 2, F(GEOMETRY), 0 },
+	{ VIRTIO_BLK_CFG_GEOMETRY + 2, 1, F(GEOMETRY), 0 },
+	{ VIRTIO_BLK_CFG_GEOMETRY + 3, 1, F(GEOMETRY), 0 },
+	{ VIRTIO_BLK_CFG_BLK_SIZE, 4, F(BLK_SIZE), 0 },
+	{ VIRTIO_BLK_CFG_TOPOLOGY, 1, F(TOPOLOGY), 0 },
+	{ VIRTIO_BLK_CFG_TOPOLOGY + 1, 1, F(TOPOLOGY), 0 },
+	{ VIRTIO_BLK_CFG_TOPOLOGY + 2, 2, F(TOPOLOGY), 0 },
+	{ VIRTIO_BLK_CFG_TOPOLOGY + 4, 4, F(TOPOLOGY), 0 },
+	/* §5.2.5.1: writeback is not to be read before FEATURES_OK. */
+	{ VIRTIO_BLK_CFG_WRITEBACK, 1, F(CONFIG_WCE),
+	  DEVMODEL_CFG_WRITABLE | DEVMODEL_CFG_AFTER_FEATURES_OK },
+	{ VIRTIO_BLK_CFG_NUM_QUEUES, 2, F(MQ), 0 },
+	{ VIRTIO_BLK_CFG_DISCARD, 4, F(DISCARD), 0 },
+	{ VIRTIO_BLK_CFG_DISCARD + 4, 4, F(DISCARD), 0 },
+	{ VIRTIO_BLK_CFG_DISCARD + 8, 4, F(DISCARD), 0 },
+	{ VIRTIO_BLK_CFG_WRITE_ZEROES, 4, F(WRITE_ZEROES), 0 },
+	{ VIRTIO_BLK_CFG_WRITE_ZEROES + 4, 4, F(WRITE_ZEROES), 0 },
+	{ VIRTIO_BLK_CFG_WRITE_ZEROES + 8, 1, F(WRITE_ZEROES), 0 },
+	{ VIRTIO_BLK_CFG_SECURE_ERASE, 4, F(SECURE_ERASE), 0 },
+	{ VIRTIO_BLK_CFG_SECURE_ERASE + 4, 4, F(SECURE_ERASE), 0 },
+	{ VIRTIO_BLK_CFG_SECURE_ERASE + 8, 4, F(SECURE_ERASE), 0 },
 };
 #undef F
 
@@ -327,15 +327,15 @@ static void blk_destroy(struct devmodel *dm)
 }
 
 static const struct devmodel_device_ops blk_ops = {
-    .name = "blk",
-    .device_id = VIRTIO_ID_BLOCK,
-    .queue_count = 1,
-    .fields = blk_fields,
-    .field_count = sizeof(blk_fields) / sizeof(blk_fields[0]),
-    .features = blk_features,
-    .config_get = blk_config_get,
-    .process = blk_process,
-    .destroy = blk_destroy,
+	.name = "blk",
+	.device_id = VIRTIO_ID_BLOCK,
+	.queue_count = 1,
+	.fields = blk_fields,
+	.field_count = sizeof(blk_fields) / sizeof(blk_fields[0]),
+	.features = blk_features,
+	.config_get = blk_config_get,
+	.process = blk_process,
+	.destroy = blk_destroy,
 };
 
 static struct blk *blk_of(const struct devmodel *dm)

@@ -61,7 +61,7 @@ static const struct devmodel_config_field *config_field(struct devmodel *dm, uns
 uint64_t dm_config_read(struct devmodel *dm, unsigned off, unsigned size)
 {
 	const struct devmodel_config_field *f;
-	uint8_t image[DM_CONFIG_IMAGE] = {0};
+	uint8_t image[DM_CONFIG_IMAGE] = { 0 };
 	uint32_t v = 0;
 
 	if (!dm_probe_allows(dm, VIRTIO_MMIO_CONFIG + off)) {

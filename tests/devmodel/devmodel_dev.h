@@ -109,7 +109,7 @@ int devmodel_complete(struct devmodel *dm, unsigned queue, uint16_t head, uint32
 
 /** Records a driver violation (a printf-style message citing the spec). */
 void devmodel_violation(struct devmodel *dm, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /** Consumes one use of `knob`; true when it was armed. */
 bool devmodel_knob_take(struct devmodel *dm, enum devmodel_knob knob);

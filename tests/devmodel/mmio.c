@@ -574,11 +574,11 @@ static void mmio_write(void *ctx, uintptr_t off, unsigned size, uint64_t value)
 int dm_mmio_register(struct devmodel *dm)
 {
 	struct fake_io_region r = {
-	    .base = dm->base,
-	    .size = DM_WINDOW_SIZE,
-	    .read = mmio_read,
-	    .write = mmio_write,
-	    .ctx = dm,
+		.base = dm->base,
+		.size = DM_WINDOW_SIZE,
+		.read = mmio_read,
+		.write = mmio_write,
+		.ctx = dm,
 	};
 
 	return fake_io_register(&r);

@@ -192,10 +192,10 @@ static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
 		}
 		if (c->count == q->num) {
 			devmodel_violation(
-			    dm,
-			    "queue %u: the chain of head %u is longer than the queue "
-			    "size %u: a loop (§2.7.5.3.1)",
-			    qi, head, q->num);
+				dm,
+				"queue %u: the chain of head %u is longer than the queue "
+				"size %u: a loop (§2.7.5.3.1)",
+				qi, head, q->num);
 			break_queue(dm, q);
 			return -1;
 		}

@@ -30,7 +30,8 @@ static void test_options_and_script_are_split_at_double_dash(void **state)
 	const char *bad = NULL;
 
 	assert_int_equal(
-	    bootopt_parse(" dma=bounce  timeout=250 -- devices; blk crc 0 0 64 ", &opts, &bad), 0);
+		bootopt_parse(" dma=bounce  timeout=250 -- devices; blk crc 0 0 64 ", &opts, &bad),
+		0);
 	assert_int_equal(opts.count, 2);
 	assert_string_equal(bootopt_get(&opts, "dma"), "bounce");
 	assert_string_equal(bootopt_get(&opts, "timeout"), "250");
@@ -166,18 +167,18 @@ static void test_a_script_that_does_not_fit_is_dropped_whole(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty_and_null_lines_give_nothing),
-	    cmocka_unit_test(test_options_and_script_are_split_at_double_dash),
-	    cmocka_unit_test(test_script_alone_is_accepted),
-	    cmocka_unit_test(test_double_dash_at_the_end_gives_an_empty_script),
-	    cmocka_unit_test(test_script_words_are_not_parsed_as_options),
-	    cmocka_unit_test(test_value_may_be_empty_or_hold_equals_signs),
-	    cmocka_unit_test(test_the_last_occurrence_of_a_key_wins),
-	    cmocka_unit_test(test_words_that_are_not_key_value_are_malformed),
-	    cmocka_unit_test(test_parsing_goes_on_after_a_malformed_word),
-	    cmocka_unit_test(test_more_options_than_fit_is_too_big),
-	    cmocka_unit_test(test_key_and_value_lengths_are_bounded),
-	    cmocka_unit_test(test_a_script_that_does_not_fit_is_dropped_whole),
+		cmocka_unit_test(test_empty_and_null_lines_give_nothing),
+		cmocka_unit_test(test_options_and_script_are_split_at_double_dash),
+		cmocka_unit_test(test_script_alone_is_accepted),
+		cmocka_unit_test(test_double_dash_at_the_end_gives_an_empty_script),
+		cmocka_unit_test(test_script_words_are_not_parsed_as_options),
+		cmocka_unit_test(test_value_may_be_empty_or_hold_equals_signs),
+		cmocka_unit_test(test_the_last_occurrence_of_a_key_wins),
+		cmocka_unit_test(test_words_that_are_not_key_value_are_malformed),
+		cmocka_unit_test(test_parsing_goes_on_after_a_malformed_word),
+		cmocka_unit_test(test_more_options_than_fit_is_too_big),
+		cmocka_unit_test(test_key_and_value_lengths_are_bounded),
+		cmocka_unit_test(test_a_script_that_does_not_fit_is_dropped_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,8 @@
 #include "vireo/bounce.h"
 
 #define POOL_BYTES (64u * 1024)
-#define POOL_DEV_BASE 0x80000000ull /* unlike any host pointer, so a leak of CPU addresses shows */
+#define POOL_DEV_BASE 0x80000000ull /* unlike any host pointer, so a leak of CPU addresses shows   \
+				     */
 
 struct fixture {
 	uint8_t *mem;
@@ -171,7 +172,8 @@ static void test_unmap_of_a_foreign_address_is_refused(void **state)
 {
 	struct fixture *f = *state;
 
-	dma_unmap(&f->dev, dma_addr_init(POOL_DEV_BASE + 3 * BOUNCE_SLOT_SIZE), 10, DMA_FROM_DEVICE);
+	dma_unmap(&f->dev, dma_addr_init(POOL_DEV_BASE + 3 * BOUNCE_SLOT_SIZE), 10,
+		  DMA_FROM_DEVICE);
 	dma_unmap(&f->dev, dma_addr_init(0x10), 10, DMA_FROM_DEVICE);
 	assert_int_equal(f->dev.stats.errors, 2);
 	assert_int_equal(f->dev.stats.unmaps, 0);
@@ -184,14 +186,15 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_from_device_unmap_copies_the_device_data_out,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bidirectional_copies_both_ways, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sync_for_cpu_and_device_copy_like_swiotlb, setup,
+		cmocka_unit_test_setup_teardown(test_bidirectional_copies_both_ways, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_exhausted_pool_fails_cleanly_and_recovers, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_for_cpu_and_device_copy_like_swiotlb,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exhausted_pool_fails_cleanly_and_recovers,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_a_buffer_larger_than_one_slot_gets_contiguous_slots_despite_holes, setup,
-			teardown),
+			test_a_buffer_larger_than_one_slot_gets_contiguous_slots_despite_holes,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_coherent_allocations_come_from_the_pool_page_aligned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_of_a_foreign_address_is_refused, setup,

@@ -86,13 +86,13 @@ static void test_incremental_updates_equal_one_pass(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty_input_gives_zero),
-	    cmocka_unit_test(test_check_value_of_123456789_is_cbf43926),
-	    cmocka_unit_test(test_short_strings_match_zlib),
-	    cmocka_unit_test(test_runs_of_zero_and_ff_bytes_match_zlib),
-	    cmocka_unit_test(test_every_byte_value_matches_zlib),
-	    cmocka_unit_test(test_blk_write_pattern_matches_zlib),
-	    cmocka_unit_test(test_incremental_updates_equal_one_pass),
+		cmocka_unit_test(test_empty_input_gives_zero),
+		cmocka_unit_test(test_check_value_of_123456789_is_cbf43926),
+		cmocka_unit_test(test_short_strings_match_zlib),
+		cmocka_unit_test(test_runs_of_zero_and_ff_bytes_match_zlib),
+		cmocka_unit_test(test_every_byte_value_matches_zlib),
+		cmocka_unit_test(test_blk_write_pattern_matches_zlib),
+		cmocka_unit_test(test_incremental_updates_equal_one_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

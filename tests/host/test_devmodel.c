@@ -94,8 +94,8 @@ static void *alloc_low(size_t size)
 	/* Legacy QueuePFN is 32 bits: keep rings below 2^44 (ASan heaps are higher). The hint moves
 	 * on so that two fixtures never ask for the same place. */
 	static uintptr_t hint = 0x40000000;
-	void *p =
-	    mmap((void *)hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap((void *)hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 
 	hint += 0x100000;
 
@@ -117,7 +117,7 @@ static void fx_attach(struct fx *f, struct devmodel *dm)
 
 static void fx_create(struct fx *f, unsigned version, const struct devmodel_blk_config *blk)
 {
-	struct devmodel_config cfg = {.version = version, .irq = count_irq, .irq_ctx = f};
+	struct devmodel_config cfg = { .version = version, .irq = count_irq, .irq_ctx = f };
 
 	memset(f, 0, sizeof(*f));
 	f->version = version;
@@ -339,8 +339,8 @@ static void test_identification_registers_read_as_the_spec_says(void **state)
 
 static void test_empty_slot_reads_device_id_zero_and_touching_it_further_is_a_violation(void **s)
 {
-	struct devmodel_config cfg = {0};
-	struct fx f = {.version = 2};
+	struct devmodel_config cfg = { 0 };
+	struct fx f = { .version = 2 };
 
 	fx_attach(&f, devmodel_create_empty(&cfg));
 	probe(&f);
@@ -364,7 +364,7 @@ static void test_register_access_before_the_probe_reads_is_a_violation(void **st
 
 static void test_handshake_with_offered_features_reaches_driver_ok_cleanly(void **state)
 {
-	struct devmodel_blk_config blk = {.flush = true};
+	struct devmodel_blk_config blk = { .flush = true };
 	struct fx f;
 
 	fx_create(&f, 2, &blk);
@@ -381,9 +381,9 @@ static void test_handshake_with_offered_features_reaches_driver_ok_cleanly(void 
 
 static void test_device_features_are_64_bits_with_version_1_in_the_high_word(void **state)
 {
-	struct devmodel_config cfg = {.access_platform = true};
-	struct devmodel_blk_config blk = {.blk_size = 4096, .read_only = true};
-	struct fx f = {.version = 2};
+	struct devmodel_config cfg = { .access_platform = true };
+	struct devmodel_blk_config blk = { .blk_size = 4096, .read_only = true };
+	struct fx f = { .version = 2 };
 
 	fx_attach(&f, devmodel_blk_create(&cfg, &blk));
 	probe(&f);
@@ -415,8 +415,8 @@ static void test_features_ok_without_version_1_does_not_stick(void **state)
 
 static void test_access_platform_offered_but_not_accepted_is_a_violation(void **state)
 {
-	struct devmodel_config cfg = {0};
-	struct fx f = {.version = 2};
+	struct devmodel_config cfg = { 0 };
+	struct fx f = { .version = 2 };
 
 	cfg.access_platform = true;
 	fx_attach(&f, devmodel_blk_create(&cfg, NULL));
@@ -494,7 +494,7 @@ static void test_write_to_a_read_only_register_is_a_violation(void **state)
 
 static void test_config_space_holds_capacity_and_blk_size(void **state)
 {
-	struct devmodel_blk_config blk = {.capacity = 0x123456789ull, .blk_size = 4096};
+	struct devmodel_blk_config blk = { .capacity = 0x123456789ull, .blk_size = 4096 };
 	struct fx f;
 
 	fx_create(&f, 2, &blk);
@@ -508,7 +508,7 @@ static void test_config_space_holds_capacity_and_blk_size(void **state)
 
 static void test_config_access_must_match_the_field_width(void **state)
 {
-	struct devmodel_blk_config blk = {.blk_size = 512};
+	struct devmodel_blk_config blk = { .blk_size = 512 };
 	struct fx f;
 
 	fx_create(&f, 2, &blk);
@@ -561,8 +561,8 @@ static void test_capacity_change_raises_a_config_interrupt_and_a_new_generation(
 
 static void test_queue_num_above_num_max_or_not_a_power_of_two_is_a_violation(void **state)
 {
-	struct devmodel_config cfg = {.queue_num_max = 16};
-	struct fx f = {.version = 2};
+	struct devmodel_config cfg = { .queue_num_max = 16 };
+	struct fx f = { .version = 2 };
 
 	fx_attach(&f, devmodel_blk_create(&cfg, NULL));
 	negotiate(&f, F_VERSION_1);
@@ -665,7 +665,7 @@ static void test_a_written_sector_lands_on_the_disk_and_reads_back(void **state)
 
 static void test_sectors_above_2_to_the_32_land_in_place_on_a_huge_sparse_disk(void **state)
 {
-	struct devmodel_blk_config blk = {.capacity = 1ull << 33};
+	struct devmodel_blk_config blk = { .capacity = 1ull << 33 };
 	uint64_t sector = (1ull << 32) + 5;
 	struct fx f;
 
@@ -681,7 +681,7 @@ static void test_sectors_above_2_to_the_32_land_in_place_on_a_huge_sparse_disk(v
 
 static void test_get_id_returns_the_id_string_nul_padded(void **state)
 {
-	struct devmodel_blk_config blk = {.id = "disk-A"};
+	struct devmodel_blk_config blk = { .id = "disk-A" };
 	struct fx f;
 
 	fx_ready(&f, 2, &blk);
@@ -696,7 +696,7 @@ static void test_get_id_returns_the_id_string_nul_padded(void **state)
 
 static void test_read_beyond_capacity_completes_with_ioerr(void **state)
 {
-	struct devmodel_blk_config blk = {.capacity = 8};
+	struct devmodel_blk_config blk = { .capacity = 8 };
 	struct fx f;
 
 	fx_ready(&f, 2, &blk);
@@ -708,7 +708,7 @@ static void test_read_beyond_capacity_completes_with_ioerr(void **state)
 
 static void test_write_to_a_read_only_disk_fails_and_leaves_the_disk_alone(void **state)
 {
-	struct devmodel_blk_config blk = {.read_only = true};
+	struct devmodel_blk_config blk = { .read_only = true };
 	struct fx f;
 
 	fx_ready(&f, 2, &blk);
@@ -722,7 +722,7 @@ static void test_write_to_a_read_only_disk_fails_and_leaves_the_disk_alone(void 
 
 static void test_flush_succeeds_only_when_negotiated(void **state)
 {
-	struct devmodel_blk_config blk = {.flush = true};
+	struct devmodel_blk_config blk = { .flush = true };
 	struct fx f;
 
 	fx_ready(&f, 2, &blk);
@@ -776,7 +776,7 @@ static void test_a_request_framed_over_odd_descriptors_is_one_stream(void **stat
 
 static void test_size_max_and_seg_max_are_enforced_once_negotiated(void **state)
 {
-	struct devmodel_blk_config blk = {.size_max = 512, .seg_max = 1};
+	struct devmodel_blk_config blk = { .size_max = 512, .seg_max = 1 };
 	struct fx f;
 
 	fx_ready(&f, 2, &blk);
@@ -982,8 +982,8 @@ static void test_no_interrupt_flag_suppresses_the_notification(void **state)
 
 static void test_deferred_model_completes_only_in_devmodel_process(void **state)
 {
-	struct devmodel_config cfg = {.defer = true};
-	struct fx f = {.version = 2};
+	struct devmodel_config cfg = { .defer = true };
+	struct fx f = { .version = 2 };
 
 	fx_attach(&f, devmodel_blk_create(&cfg, NULL));
 	negotiate(&f, F_VERSION_1);
@@ -1196,7 +1196,7 @@ static void test_knob_queue_num_max_zero_makes_any_queue_size_a_violation(void *
 static void allow_ring(struct fx *f)
 {
 	assert_int_equal(
-	    devmodel_dma_allow(f->dm, f->ring_dev, RING_BYTES, f->ring, DEVMODEL_DMA_RW), 0);
+		devmodel_dma_allow(f->dm, f->ring_dev, RING_BYTES, f->ring, DEVMODEL_DMA_RW), 0);
 }
 
 static void test_allow_list_refuses_a_data_buffer_outside_every_window(void **state)
@@ -1288,74 +1288,78 @@ static void test_identity_translation_refuses_a_wild_address(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_identification_registers_read_as_the_spec_says),
-	    cmocka_unit_test(
-		test_empty_slot_reads_device_id_zero_and_touching_it_further_is_a_violation),
-	    cmocka_unit_test(test_register_access_before_the_probe_reads_is_a_violation),
-	    cmocka_unit_test(test_handshake_with_offered_features_reaches_driver_ok_cleanly),
-	    cmocka_unit_test(test_device_features_are_64_bits_with_version_1_in_the_high_word),
-	    cmocka_unit_test(test_features_ok_with_an_unoffered_feature_does_not_stick),
-	    cmocka_unit_test(test_features_ok_without_version_1_does_not_stick),
-	    cmocka_unit_test(test_access_platform_offered_but_not_accepted_is_a_violation),
-	    cmocka_unit_test(
-		test_driver_ok_without_rereading_status_after_features_ok_is_a_violation),
-	    cmocka_unit_test(test_reading_device_features_before_the_selector_is_a_violation),
-	    cmocka_unit_test(test_clearing_a_status_bit_is_a_violation),
-	    cmocka_unit_test(test_narrow_or_wide_register_access_is_a_violation),
-	    cmocka_unit_test(test_write_to_a_read_only_register_is_a_violation),
-	    cmocka_unit_test(test_config_space_holds_capacity_and_blk_size),
-	    cmocka_unit_test(test_config_access_must_match_the_field_width),
-	    cmocka_unit_test(test_config_field_of_an_unoffered_feature_is_a_violation),
-	    cmocka_unit_test(test_config_write_to_a_read_only_field_is_a_violation),
-	    cmocka_unit_test(test_capacity_change_raises_a_config_interrupt_and_a_new_generation),
-	    cmocka_unit_test(test_queue_num_above_num_max_or_not_a_power_of_two_is_a_violation),
-	    cmocka_unit_test(test_queue_setup_after_driver_ok_is_a_violation),
-	    cmocka_unit_test(test_queue_registers_written_while_the_queue_is_ready_are_a_violation),
-	    cmocka_unit_test(test_notify_before_driver_ok_is_ignored_and_recorded),
-	    cmocka_unit_test(test_reset_clears_status_features_interrupts_and_queues),
-	    cmocka_unit_test(test_a_written_sector_lands_on_the_disk_and_reads_back),
-	    cmocka_unit_test(test_sectors_above_2_to_the_32_land_in_place_on_a_huge_sparse_disk),
-	    cmocka_unit_test(test_get_id_returns_the_id_string_nul_padded),
-	    cmocka_unit_test(test_read_beyond_capacity_completes_with_ioerr),
-	    cmocka_unit_test(test_write_to_a_read_only_disk_fails_and_leaves_the_disk_alone),
-	    cmocka_unit_test(test_flush_succeeds_only_when_negotiated),
-	    cmocka_unit_test(test_unknown_request_type_completes_with_unsupp),
-	    cmocka_unit_test(test_a_request_framed_over_odd_descriptors_is_one_stream),
-	    cmocka_unit_test(test_size_max_and_seg_max_are_enforced_once_negotiated),
-	    cmocka_unit_test(test_legacy_device_finds_its_rings_through_pfn_and_queue_align),
-	    cmocka_unit_test(test_legacy_used_ring_sits_at_the_next_queue_align_boundary),
-	    cmocka_unit_test(test_legacy_device_serves_requests_before_driver_ok),
-	    cmocka_unit_test(test_legacy_driver_setting_features_ok_is_a_violation),
-	    cmocka_unit_test(test_legacy_request_framing_is_checked_without_any_layout),
-	    cmocka_unit_test(test_modern_register_in_a_legacy_device_is_a_violation),
-	    cmocka_unit_test(test_descriptor_loop_breaks_the_queue_and_sets_needs_reset),
-	    cmocka_unit_test(test_readable_descriptor_after_a_writable_one_is_a_violation),
-	    cmocka_unit_test(test_next_index_out_of_range_is_a_violation),
-	    cmocka_unit_test(test_indirect_descriptor_without_the_feature_is_a_violation),
-	    cmocka_unit_test(test_avail_idx_running_ahead_by_more_than_the_queue_is_a_violation),
-	    cmocka_unit_test(test_completion_raises_interrupt_status_and_calls_the_callback),
-	    cmocka_unit_test(test_no_interrupt_flag_suppresses_the_notification),
-	    cmocka_unit_test(test_deferred_model_completes_only_in_devmodel_process),
-	    cmocka_unit_test(test_two_models_live_side_by_side),
-	    cmocka_unit_test(test_knob_used_id_out_of_range_reports_the_queue_size),
-	    cmocka_unit_test(test_knob_used_id_not_head_reports_a_middle_descriptor),
-	    cmocka_unit_test(test_knob_used_len_too_large_reports_one_byte_past_the_buffer),
-	    cmocka_unit_test(test_knob_swallow_keeps_the_chain_until_released),
-	    cmocka_unit_test(test_reusing_a_descriptor_the_device_holds_is_a_violation),
-	    cmocka_unit_test(test_knob_status_ioerr_fails_a_write_without_touching_the_disk),
-	    cmocka_unit_test(test_knob_status_corrupt_writes_0xff),
-	    cmocka_unit_test(test_knob_features_ok_never_sticks_refuses_a_valid_set),
-	    cmocka_unit_test(test_knob_reset_never_completes_keeps_status_non_zero),
-	    cmocka_unit_test(test_knob_slow_reset_completes_after_its_count_of_reads),
-	    cmocka_unit_test(test_knob_device_id_zero_and_bad_magic_change_the_probe),
-	    cmocka_unit_test(test_knob_config_generation_changes_on_every_read_then_settles),
-	    cmocka_unit_test(test_knob_queue_num_max_zero_makes_any_queue_size_a_violation),
-	    cmocka_unit_test(test_allow_list_refuses_a_data_buffer_outside_every_window),
-	    cmocka_unit_test(
-		test_allow_list_refuses_a_ring_outside_every_window_and_breaks_the_queue),
-	    cmocka_unit_test(test_allow_list_maps_device_addresses_that_are_not_host_pointers),
-	    cmocka_unit_test(test_device_write_into_a_read_only_window_is_refused),
-	    cmocka_unit_test(test_identity_translation_refuses_a_wild_address),
+		cmocka_unit_test(test_identification_registers_read_as_the_spec_says),
+		cmocka_unit_test(
+			test_empty_slot_reads_device_id_zero_and_touching_it_further_is_a_violation),
+		cmocka_unit_test(test_register_access_before_the_probe_reads_is_a_violation),
+		cmocka_unit_test(test_handshake_with_offered_features_reaches_driver_ok_cleanly),
+		cmocka_unit_test(test_device_features_are_64_bits_with_version_1_in_the_high_word),
+		cmocka_unit_test(test_features_ok_with_an_unoffered_feature_does_not_stick),
+		cmocka_unit_test(test_features_ok_without_version_1_does_not_stick),
+		cmocka_unit_test(test_access_platform_offered_but_not_accepted_is_a_violation),
+		cmocka_unit_test(
+			test_driver_ok_without_rereading_status_after_features_ok_is_a_violation),
+		cmocka_unit_test(test_reading_device_features_before_the_selector_is_a_violation),
+		cmocka_unit_test(test_clearing_a_status_bit_is_a_violation),
+		cmocka_unit_test(test_narrow_or_wide_register_access_is_a_violation),
+		cmocka_unit_test(test_write_to_a_read_only_register_is_a_violation),
+		cmocka_unit_test(test_config_space_holds_capacity_and_blk_size),
+		cmocka_unit_test(test_config_access_must_match_the_field_width),
+		cmocka_unit_test(test_config_field_of_an_unoffered_feature_is_a_violation),
+		cmocka_unit_test(test_config_write_to_a_read_only_field_is_a_violation),
+		cmocka_unit_test(
+			test_capacity_change_raises_a_config_interrupt_and_a_new_generation),
+		cmocka_unit_test(test_queue_num_above_num_max_or_not_a_power_of_two_is_a_violation),
+		cmocka_unit_test(test_queue_setup_after_driver_ok_is_a_violation),
+		cmocka_unit_test(
+			test_queue_registers_written_while_the_queue_is_ready_are_a_violation),
+		cmocka_unit_test(test_notify_before_driver_ok_is_ignored_and_recorded),
+		cmocka_unit_test(test_reset_clears_status_features_interrupts_and_queues),
+		cmocka_unit_test(test_a_written_sector_lands_on_the_disk_and_reads_back),
+		cmocka_unit_test(
+			test_sectors_above_2_to_the_32_land_in_place_on_a_huge_sparse_disk),
+		cmocka_unit_test(test_get_id_returns_the_id_string_nul_padded),
+		cmocka_unit_test(test_read_beyond_capacity_completes_with_ioerr),
+		cmocka_unit_test(test_write_to_a_read_only_disk_fails_and_leaves_the_disk_alone),
+		cmocka_unit_test(test_flush_succeeds_only_when_negotiated),
+		cmocka_unit_test(test_unknown_request_type_completes_with_unsupp),
+		cmocka_unit_test(test_a_request_framed_over_odd_descriptors_is_one_stream),
+		cmocka_unit_test(test_size_max_and_seg_max_are_enforced_once_negotiated),
+		cmocka_unit_test(test_legacy_device_finds_its_rings_through_pfn_and_queue_align),
+		cmocka_unit_test(test_legacy_used_ring_sits_at_the_next_queue_align_boundary),
+		cmocka_unit_test(test_legacy_device_serves_requests_before_driver_ok),
+		cmocka_unit_test(test_legacy_driver_setting_features_ok_is_a_violation),
+		cmocka_unit_test(test_legacy_request_framing_is_checked_without_any_layout),
+		cmocka_unit_test(test_modern_register_in_a_legacy_device_is_a_violation),
+		cmocka_unit_test(test_descriptor_loop_breaks_the_queue_and_sets_needs_reset),
+		cmocka_unit_test(test_readable_descriptor_after_a_writable_one_is_a_violation),
+		cmocka_unit_test(test_next_index_out_of_range_is_a_violation),
+		cmocka_unit_test(test_indirect_descriptor_without_the_feature_is_a_violation),
+		cmocka_unit_test(
+			test_avail_idx_running_ahead_by_more_than_the_queue_is_a_violation),
+		cmocka_unit_test(test_completion_raises_interrupt_status_and_calls_the_callback),
+		cmocka_unit_test(test_no_interrupt_flag_suppresses_the_notification),
+		cmocka_unit_test(test_deferred_model_completes_only_in_devmodel_process),
+		cmocka_unit_test(test_two_models_live_side_by_side),
+		cmocka_unit_test(test_knob_used_id_out_of_range_reports_the_queue_size),
+		cmocka_unit_test(test_knob_used_id_not_head_reports_a_middle_descriptor),
+		cmocka_unit_test(test_knob_used_len_too_large_reports_one_byte_past_the_buffer),
+		cmocka_unit_test(test_knob_swallow_keeps_the_chain_until_released),
+		cmocka_unit_test(test_reusing_a_descriptor_the_device_holds_is_a_violation),
+		cmocka_unit_test(test_knob_status_ioerr_fails_a_write_without_touching_the_disk),
+		cmocka_unit_test(test_knob_status_corrupt_writes_0xff),
+		cmocka_unit_test(test_knob_features_ok_never_sticks_refuses_a_valid_set),
+		cmocka_unit_test(test_knob_reset_never_completes_keeps_status_non_zero),
+		cmocka_unit_test(test_knob_slow_reset_completes_after_its_count_of_reads),
+		cmocka_unit_test(test_knob_device_id_zero_and_bad_magic_change_the_probe),
+		cmocka_unit_test(test_knob_config_generation_changes_on_every_read_then_settles),
+		cmocka_unit_test(test_knob_queue_num_max_zero_makes_any_queue_size_a_violation),
+		cmocka_unit_test(test_allow_list_refuses_a_data_buffer_outside_every_window),
+		cmocka_unit_test(
+			test_allow_list_refuses_a_ring_outside_every_window_and_breaks_the_queue),
+		cmocka_unit_test(test_allow_list_maps_device_addresses_that_are_not_host_pointers),
+		cmocka_unit_test(test_device_write_into_a_read_only_window_is_refused),
+		cmocka_unit_test(test_identity_translation_refuses_a_wild_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,8 +113,8 @@ static void test_protected_guest_refuses_device_without_access_platform(void **s
 	assert_non_null(strstr(out.reason, "device would see private memory"));
 }
 
-static void test_restricted_pool_without_bounce_backend_refuses_rather_than_going_direct(
-	void **state)
+static void
+test_restricted_pool_without_bounce_backend_refuses_rather_than_going_direct(void **state)
 {
 	struct dma_policy_in in = base_in();
 	struct dma_policy_out out;
@@ -186,9 +186,11 @@ int main(void)
 		cmocka_unit_test(
 			test_restricted_pool_without_bounce_backend_refuses_rather_than_going_direct),
 		cmocka_unit_test(test_dma_bounce_option_bounces_access_platform_devices),
-		cmocka_unit_test(test_dma_bounce_option_leaves_devices_without_access_platform_direct),
+		cmocka_unit_test(
+			test_dma_bounce_option_leaves_devices_without_access_platform_direct),
 		cmocka_unit_test(test_access_platform_behind_running_smmu_is_translated),
-		cmocka_unit_test(test_access_platform_without_iommu_is_direct_with_cache_maintenance),
+		cmocka_unit_test(
+			test_access_platform_without_iommu_is_direct_with_cache_maintenance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

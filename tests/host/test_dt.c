@@ -115,7 +115,7 @@ static int reg_error(const void *fdt, const char *path, int index)
 static int translate(const void *fdt, const char *bus, uint32_t hi, uint32_t mid, uint32_t lo,
 		     uint64_t *pa)
 {
-	const uint32_t cells[] = {hi, mid, lo};
+	const uint32_t cells[] = { hi, mid, lo };
 
 	return dt_translate(fdt, node_at(fdt, bus), cells, 3, pa);
 }
@@ -141,7 +141,7 @@ static int irq_error(const void *fdt, const char *path, int index)
 static int pci_intx(const void *fdt, const char *host, uint32_t bdf, uint32_t pin,
 		    struct dt_irq *irq)
 {
-	const uint32_t unit[] = {bdf << 8, 0, 0};
+	const uint32_t unit[] = { bdf << 8, 0, 0 };
 
 	return dt_irq_map(fdt, node_at(fdt, host), unit, 3, &pin, 1, irq);
 }
@@ -226,7 +226,7 @@ static void test_pci_config_space_address_is_not_translatable(void **state)
 static void test_translate_rejects_a_cell_count_unlike_the_bus(void **state)
 {
 	const void *fdt = *state;
-	const uint32_t cells[] = {0, 0x10001000};
+	const uint32_t cells[] = { 0, 0x10001000 };
 	uint64_t pa;
 
 	assert_int_equal(dt_translate(fdt, node_at(fdt, "/pcie@10000000"), cells, 2, &pa), -EINVAL);
@@ -301,8 +301,8 @@ static void test_irq_map_checks_its_arguments(void **state)
 {
 	const void *fdt = *state;
 	int host = node_at(fdt, "/pcie@10000000");
-	const uint32_t unit[5] = {0};
-	const uint32_t spec[2] = {1, 0};
+	const uint32_t unit[5] = { 0 };
+	const uint32_t spec[2] = { 1, 0 };
 	struct dt_irq irq;
 
 	assert_int_equal(dt_irq_map(fdt, host, unit, 3, spec, 2, &irq), -EINVAL);
@@ -399,9 +399,10 @@ static void test_motherboard_ethernet_interrupt_resolves_to_gic_spi_15(void **st
 	struct dt_irq irq;
 
 	assert_int_equal(
-	    dt_irq(fdt, node_at(fdt, "/bus@8000000/motherboard-bus@8000000/ethernet@2,02000000"), 0,
-		   &irq),
-	    0);
+		dt_irq(fdt,
+		       node_at(fdt, "/bus@8000000/motherboard-bus@8000000/ethernet@2,02000000"), 0,
+		       &irq),
+		0);
 	assert_irq(&irq, node_at(fdt, "/interrupt-controller@2f000000"), GIC_SPI, 15,
 		   IRQ_LEVEL_HIGH);
 }
@@ -486,10 +487,10 @@ static void test_nearest_dma_coherency_property_wins(void **state)
 	const void *fdt = *state;
 
 	assert_true(dt_dma_coherent(fdt, node_at(fdt, "/outer-bus@0/direct-dev@9000000")));
-	assert_false(
-	    dt_dma_coherent(fdt, node_at(fdt, "/outer-bus@0/inner-bus@a000000/nested-dev@1000")));
-	assert_true(
-	    dt_dma_coherent(fdt, node_at(fdt, "/outer-bus@0/inner-bus@a000000/coherent-dev@2000")));
+	assert_false(dt_dma_coherent(
+		fdt, node_at(fdt, "/outer-bus@0/inner-bus@a000000/nested-dev@1000")));
+	assert_true(dt_dma_coherent(
+		fdt, node_at(fdt, "/outer-bus@0/inner-bus@a000000/coherent-dev@2000")));
 	assert_false(dt_dma_coherent(fdt, node_at(fdt, "/identity-bus@c000000/plain-dev@0")));
 }
 
@@ -512,8 +513,8 @@ static void test_shared_dma_pool_is_not_a_restricted_pool(void **state)
 	uint64_t size;
 
 	assert_int_equal(
-	    dt_restricted_pool(fdt, node_at(fdt, "/shared-only-dev@d001000"), &base, &size),
-	    -ENOENT);
+		dt_restricted_pool(fdt, node_at(fdt, "/shared-only-dev@d001000"), &base, &size),
+		-ENOENT);
 }
 
 static void test_iommus_gives_the_smmu_and_the_stream_id(void **state)
@@ -570,7 +571,8 @@ static void test_rid_outside_every_iommu_map_entry_is_enoent(void **state)
 	int iommu;
 
 	assert_int_equal(
-	    dt_iommu_map(fdt, node_at(fdt, "/pcie@30000000"), BDF(2, 0, 0), &iommu, &sid), -ENOENT);
+		dt_iommu_map(fdt, node_at(fdt, "/pcie@30000000"), BDF(2, 0, 0), &iommu, &sid),
+		-ENOENT);
 	assert_int_equal(dt_iommu_map(fdt, node_at(fdt, "/outer-bus@0"), 0, &iommu, &sid), -ENOENT);
 }
 
@@ -687,78 +689,80 @@ static void test_malformed_dma_properties_are_einval(void **state)
 	assert_int_equal(dt_iommu_map(fdt, node_at(fdt, "/ragged-iommu-map"), 0, &iommu, &sid),
 			 -EINVAL);
 	assert_int_equal(
-	    dt_restricted_pool(fdt, node_at(fdt, "/dangling-memory-region"), &base, &size),
-	    -EINVAL);
+		dt_restricted_pool(fdt, node_at(fdt, "/dangling-memory-region"), &base, &size),
+		-EINVAL);
 	assert_int_equal(dma_range_error(fdt, "/ragged-dma-ranges-bus/dev@0"), -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest virt[] = {
-	    cmocka_unit_test(test_cell_counts_default_to_two_and_one_when_absent),
-	    cmocka_unit_test(test_reg_of_a_virtio_mmio_node_is_its_cpu_address),
-	    cmocka_unit_test(test_reg_index_selects_the_entry_and_past_the_end_is_erange),
-	    cmocka_unit_test(test_empty_ranges_translate_one_to_one),
-	    cmocka_unit_test(test_pcie_ecam_reg_above_4gib_is_translated),
-	    cmocka_unit_test(test_pci_mem32_address_is_translated_through_the_host_ranges),
-	    cmocka_unit_test(test_pci_io_address_is_translated_into_the_io_window),
-	    cmocka_unit_test(test_prefetchable_mem64_address_uses_the_64bit_window),
-	    cmocka_unit_test(test_pci_io_address_does_not_match_a_memory_window),
-	    cmocka_unit_test(test_pci_config_space_address_is_not_translatable),
-	    cmocka_unit_test(test_translate_rejects_a_cell_count_unlike_the_bus),
-	    cmocka_unit_test(test_interrupt_parent_is_inherited_from_the_root),
-	    cmocka_unit_test(test_virtio_mmio_interrupt_resolves_to_its_gic_spi),
-	    cmocka_unit_test(test_interrupt_index_selects_the_timer_ppi_and_past_the_end_is_erange),
-	    cmocka_unit_test(test_node_without_interrupts_is_enoent),
-	    cmocka_unit_test(test_pci_intx_follows_the_swizzle_of_the_interrupt_map),
-	    cmocka_unit_test(test_pci_intx_mask_ignores_bus_function_and_high_slot_bits),
-	    cmocka_unit_test(test_pci_intx_without_a_matching_pin_is_efault),
-	    cmocka_unit_test(test_irq_map_checks_its_arguments),
-	    cmocka_unit_test(test_virtio_mmio_and_pci_are_dma_coherent_but_pl011_is_not),
-	    cmocka_unit_test(test_virt_devices_have_no_dma_range_and_no_iommus),
-	    cmocka_unit_test(test_pci_requester_id_maps_one_to_one_onto_the_smmu_streams),
+		cmocka_unit_test(test_cell_counts_default_to_two_and_one_when_absent),
+		cmocka_unit_test(test_reg_of_a_virtio_mmio_node_is_its_cpu_address),
+		cmocka_unit_test(test_reg_index_selects_the_entry_and_past_the_end_is_erange),
+		cmocka_unit_test(test_empty_ranges_translate_one_to_one),
+		cmocka_unit_test(test_pcie_ecam_reg_above_4gib_is_translated),
+		cmocka_unit_test(test_pci_mem32_address_is_translated_through_the_host_ranges),
+		cmocka_unit_test(test_pci_io_address_is_translated_into_the_io_window),
+		cmocka_unit_test(test_prefetchable_mem64_address_uses_the_64bit_window),
+		cmocka_unit_test(test_pci_io_address_does_not_match_a_memory_window),
+		cmocka_unit_test(test_pci_config_space_address_is_not_translatable),
+		cmocka_unit_test(test_translate_rejects_a_cell_count_unlike_the_bus),
+		cmocka_unit_test(test_interrupt_parent_is_inherited_from_the_root),
+		cmocka_unit_test(test_virtio_mmio_interrupt_resolves_to_its_gic_spi),
+		cmocka_unit_test(
+			test_interrupt_index_selects_the_timer_ppi_and_past_the_end_is_erange),
+		cmocka_unit_test(test_node_without_interrupts_is_enoent),
+		cmocka_unit_test(test_pci_intx_follows_the_swizzle_of_the_interrupt_map),
+		cmocka_unit_test(test_pci_intx_mask_ignores_bus_function_and_high_slot_bits),
+		cmocka_unit_test(test_pci_intx_without_a_matching_pin_is_efault),
+		cmocka_unit_test(test_irq_map_checks_its_arguments),
+		cmocka_unit_test(test_virtio_mmio_and_pci_are_dma_coherent_but_pl011_is_not),
+		cmocka_unit_test(test_virt_devices_have_no_dma_range_and_no_iommus),
+		cmocka_unit_test(test_pci_requester_id_maps_one_to_one_onto_the_smmu_streams),
 	};
 	const struct CMUnitTest fvp[] = {
-	    cmocka_unit_test(test_reg_is_translated_through_two_levels_of_ranges),
-	    cmocka_unit_test(test_chip_select_entries_map_onto_their_windows),
-	    cmocka_unit_test(test_interrupt_parent_of_an_iofpga_device_is_the_motherboard_bus),
-	    cmocka_unit_test(
-		test_virtio_block_interrupt_goes_through_the_interrupt_map_to_gic_spi_42),
-	    cmocka_unit_test(test_motherboard_ethernet_interrupt_resolves_to_gic_spi_15),
-	    cmocka_unit_test(test_fvp_pci_intx_depends_only_on_the_pin),
-	    cmocka_unit_test(test_fvp_pci_functions_are_behind_the_smmu),
+		cmocka_unit_test(test_reg_is_translated_through_two_levels_of_ranges),
+		cmocka_unit_test(test_chip_select_entries_map_onto_their_windows),
+		cmocka_unit_test(test_interrupt_parent_of_an_iofpga_device_is_the_motherboard_bus),
+		cmocka_unit_test(
+			test_virtio_block_interrupt_goes_through_the_interrupt_map_to_gic_spi_42),
+		cmocka_unit_test(test_motherboard_ethernet_interrupt_resolves_to_gic_spi_15),
+		cmocka_unit_test(test_fvp_pci_intx_depends_only_on_the_pin),
+		cmocka_unit_test(test_fvp_pci_functions_are_behind_the_smmu),
 	};
 	const struct CMUnitTest dma[] = {
-	    cmocka_unit_test(test_dma_range_of_a_device_on_an_offset_bus),
-	    cmocka_unit_test(test_dma_range_translates_the_parent_side_through_the_bus_above),
-	    cmocka_unit_test(test_empty_dma_ranges_and_none_at_all_are_enoent),
-	    cmocka_unit_test(test_bus_dma_range_of_a_pci_host_applies_to_its_functions),
-	    cmocka_unit_test(test_nearest_dma_coherency_property_wins),
-	    cmocka_unit_test(test_restricted_pool_is_found_among_the_memory_regions),
-	    cmocka_unit_test(test_shared_dma_pool_is_not_a_restricted_pool),
-	    cmocka_unit_test(test_iommus_gives_the_smmu_and_the_stream_id),
-	    cmocka_unit_test(test_iommu_with_two_specifier_cells_is_einval),
-	    cmocka_unit_test(test_iommu_map_mask_folds_the_functions_of_a_device_onto_one_stream),
-	    cmocka_unit_test(test_iommu_map_entries_can_name_different_smmus),
-	    cmocka_unit_test(test_rid_outside_every_iommu_map_entry_is_enoent),
+		cmocka_unit_test(test_dma_range_of_a_device_on_an_offset_bus),
+		cmocka_unit_test(test_dma_range_translates_the_parent_side_through_the_bus_above),
+		cmocka_unit_test(test_empty_dma_ranges_and_none_at_all_are_enoent),
+		cmocka_unit_test(test_bus_dma_range_of_a_pci_host_applies_to_its_functions),
+		cmocka_unit_test(test_nearest_dma_coherency_property_wins),
+		cmocka_unit_test(test_restricted_pool_is_found_among_the_memory_regions),
+		cmocka_unit_test(test_shared_dma_pool_is_not_a_restricted_pool),
+		cmocka_unit_test(test_iommus_gives_the_smmu_and_the_stream_id),
+		cmocka_unit_test(test_iommu_with_two_specifier_cells_is_einval),
+		cmocka_unit_test(
+			test_iommu_map_mask_folds_the_functions_of_a_device_onto_one_stream),
+		cmocka_unit_test(test_iommu_map_entries_can_name_different_smmus),
+		cmocka_unit_test(test_rid_outside_every_iommu_map_entry_is_enoent),
 	};
 	const struct CMUnitTest malformed[] = {
-	    cmocka_unit_test(test_reg_shorter_than_its_cells_is_einval),
-	    cmocka_unit_test(test_reg_index_past_the_only_entry_is_erange),
-	    cmocka_unit_test(test_more_than_four_address_cells_is_einval),
-	    cmocka_unit_test(test_ranges_not_a_multiple_of_the_entry_size_is_einval),
-	    cmocka_unit_test(test_bus_without_ranges_is_untranslatable),
-	    cmocka_unit_test(test_address_outside_every_window_is_untranslatable),
-	    cmocka_unit_test(test_window_running_past_2_to_the_64_is_einval),
-	    cmocka_unit_test(test_interrupts_not_a_multiple_of_the_parent_cells_is_einval),
-	    cmocka_unit_test(test_dangling_interrupt_parent_is_einval),
-	    cmocka_unit_test(test_interrupt_parent_cycle_ends_in_eloop),
-	    cmocka_unit_test(test_interrupt_map_cycle_ends_in_eloop),
-	    cmocka_unit_test(test_truncated_interrupts_extended_entry_is_einval),
-	    cmocka_unit_test(test_truncated_interrupt_map_entry_is_einval),
-	    cmocka_unit_test(test_interrupt_map_mask_of_the_wrong_length_is_einval),
-	    cmocka_unit_test(test_map_entry_to_a_node_without_interrupt_cells_is_einval),
-	    cmocka_unit_test(test_malformed_dma_properties_are_einval),
+		cmocka_unit_test(test_reg_shorter_than_its_cells_is_einval),
+		cmocka_unit_test(test_reg_index_past_the_only_entry_is_erange),
+		cmocka_unit_test(test_more_than_four_address_cells_is_einval),
+		cmocka_unit_test(test_ranges_not_a_multiple_of_the_entry_size_is_einval),
+		cmocka_unit_test(test_bus_without_ranges_is_untranslatable),
+		cmocka_unit_test(test_address_outside_every_window_is_untranslatable),
+		cmocka_unit_test(test_window_running_past_2_to_the_64_is_einval),
+		cmocka_unit_test(test_interrupts_not_a_multiple_of_the_parent_cells_is_einval),
+		cmocka_unit_test(test_dangling_interrupt_parent_is_einval),
+		cmocka_unit_test(test_interrupt_parent_cycle_ends_in_eloop),
+		cmocka_unit_test(test_interrupt_map_cycle_ends_in_eloop),
+		cmocka_unit_test(test_truncated_interrupts_extended_entry_is_einval),
+		cmocka_unit_test(test_truncated_interrupt_map_entry_is_einval),
+		cmocka_unit_test(test_interrupt_map_mask_of_the_wrong_length_is_einval),
+		cmocka_unit_test(test_map_entry_to_a_node_without_interrupt_cells_is_einval),
+		cmocka_unit_test(test_malformed_dma_properties_are_einval),
 	};
 	int failed = 0;
 

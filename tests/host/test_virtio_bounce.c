@@ -71,9 +71,9 @@ static void rig_down(struct rig *r)
 
 static void allow_pool(struct rig *r, const struct bounce_pool *pool)
 {
-	assert_int_equal(devmodel_dma_allow(r->dm, pool->dev_base, pool->size, pool->cpu,
-					    DEVMODEL_DMA_RW),
-			 0);
+	assert_int_equal(
+		devmodel_dma_allow(r->dm, pool->dev_base, pool->size, pool->cpu, DEVMODEL_DMA_RW),
+		0);
 }
 
 static void read_write_round_trip(struct rig *r)
@@ -173,9 +173,9 @@ static void test_protected_guest_hook_transforms_pool_addresses(void **state)
 	r.vdev->plat.pool_base = pa;
 	r.vdev->plat.pool_size = POOL_BYTES;
 	/* the device may only use the shared alias of the pool */
-	assert_int_equal(devmodel_dma_allow(r.dm, pa | UNPROTECTED_BIT, POOL_BYTES, mem,
-					    DEVMODEL_DMA_RW),
-			 0);
+	assert_int_equal(
+		devmodel_dma_allow(r.dm, pa | UNPROTECTED_BIT, POOL_BYTES, mem, DEVMODEL_DMA_RW),
+		0);
 	assert_int_equal(rig_probe(&r), 0);
 	assert_string_equal(r.vdev->dma.reason, "protected guest");
 	read_write_round_trip(&r);

@@ -20,14 +20,14 @@ void fake_io_unregister(uintptr_t base);
 uint64_t fake_io_read(uintptr_t addr, unsigned size);
 void fake_io_write(uintptr_t addr, unsigned size, uint64_t value);
 
-#define FAKE_IO_RW(bits)                                                   \
-	static inline uint##bits##_t io_read##bits(uintptr_t a)              \
-	{                                                                  \
-		return (uint##bits##_t)fake_io_read(a, (bits) / 8);          \
-	}                                                                  \
-	static inline void io_write##bits(uintptr_t a, uint##bits##_t v)     \
-	{                                                                  \
-		fake_io_write(a, (bits) / 8, v);                             \
+#define FAKE_IO_RW(bits)                                                                           \
+	static inline uint##bits##_t io_read##bits(uintptr_t a)                                    \
+	{                                                                                          \
+		return (uint##bits##_t)fake_io_read(a, (bits) / 8);                                \
+	}                                                                                          \
+	static inline void io_write##bits(uintptr_t a, uint##bits##_t v)                           \
+	{                                                                                          \
+		fake_io_write(a, (bits) / 8, v);                                                   \
 	}
 FAKE_IO_RW(8)
 FAKE_IO_RW(16)
