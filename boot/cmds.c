@@ -105,6 +105,7 @@ const struct shell_cmd_group *const shell_groups[] = {
     &cmds_blk,
     &cmds_pci,
     &cmds_bench,
+    &cmds_debug,
     &cmds_system,
 };
 

@@ -86,7 +86,8 @@ static void console_init(const void *fdt, uintptr_t fdt_addr)
 		      (unsigned long)fdt_addr);
 	}
 	pl011_console_init((uintptr_t)base);
-	printf("vireo %s booting at EL%u, DTB at 0x%lx\n", VIREO_VERSION, arch_entry_el(),
+	printf("vireo %s booting at EL%u, image at 0x%lx, DTB at 0x%lx\n", VIREO_VERSION,
+	       arch_entry_el(), (unsigned long)(uintptr_t)__image_start,
 	       (unsigned long)fdt_addr);
 	printf("console: pl011 at 0x%llx (%s)\n", (unsigned long long)base, how);
 }

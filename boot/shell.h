@@ -39,6 +39,7 @@ struct shell_cmd_group {
 extern const struct shell_cmd_group cmds_blk;
 extern const struct shell_cmd_group cmds_pci;
 extern const struct shell_cmd_group cmds_bench;
+extern const struct shell_cmd_group cmds_debug;
 extern const struct shell_cmd_group *const shell_groups[];
 extern const unsigned shell_group_count;
 

@@ -1,0 +1,50 @@
+"""QEMU cases for the arch layer: the exception vectors' report, and the image loaded at an
+address other than QEMU's usual one (self-relocation)."""
+
+import re
+
+from harness import case, check, short
+
+
+@case("exception-dump")
+def exception_dump(ctx):
+    """an access to an unmapped address: the vectors print class, ESR, FAR, ELR and registers"""
+    addr = 0x20000000000  # 2 TiB: above everything the identity map covers
+    with ctx.vm(f"-- peek 0x9000018; peek {addr:#x}") as vm:
+        vm.wait_for(r"\bhalted\b", ctx.seconds(30))
+        out = vm.output
+    check(re.search(r"peek: 0x9000018 = 0x[0-9a-f]{8}", out), f"mapped peek failed: {short(out)}")
+    check(re.search(r"exception: synchronous \(EL1h\): data abort \(EC 0x25\)", out),
+          f"no data abort report: {short(out[-600:])}")
+    check(re.search(rf"FAR 0*{addr:x}\b", out), f"FAR is not {addr:#x}: {short(out[-600:])}")
+    for reg in ("ESR", "ELR", "SPSR", "x0 ", "x29", "x30", "sp "):
+        check(reg in out, f"register dump lacks {reg.strip()}")
+    # ESR.EC (bits 31:26) must agree with the class printed
+    esr = int(re.search(r"ESR ([0-9a-f]{16})", out).group(1), 16)
+    check(esr >> 26 == 0x25, f"ESR {esr:#x} does not say data abort, same EL")
+
+
+@case("relocated-load-address")
+def relocated_load_address(ctx):
+    """a copy of the image whose header asks for text_offset 64 MiB: it runs where loaded"""
+    offset = 0x4000000
+    with open(ctx.image, "rb") as f:
+        image = bytearray(f.read())
+    check(image[56:60] == b"ARM\x64", "the image has no arm64 Image magic")
+    image[8:16] = offset.to_bytes(8, "little")
+    moved = f"{ctx.workdir}/moved.bin"
+    with open(moved, "wb") as f:
+        f.write(image)
+    disk = ctx.disk("d0", 1024 * 1024)
+    blk = ctx.mmio_blk(disk)
+    ctx.image = moved
+    with ctx.vm("-- devices; blk crc 0 0 64; poweroff", blk) as vm:
+        vm.wait_exit(ctx.seconds(30))
+        out = vm.output
+    m = re.search(r"image at 0x([0-9a-f]+)", out)
+    check(m, f"the banner does not say where the image runs: {short(out[:300])}")
+    base = int(m.group(1), 16)
+    check(base % (2 << 20) == 0 and base - 0x40000000 >= offset,
+          f"image ran at {base:#x}, not at RAM base + 2 MiB-aligned + {offset:#x}")
+    crc = re.search(r"crc32=([0-9a-f]{8})", out)
+    check(crc and int(crc.group(1), 16) == disk.crc(0, 64), f"crc wrong or missing: {short(out)}")
