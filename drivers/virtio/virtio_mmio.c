@@ -9,6 +9,7 @@
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
 #include "vireo/virtio_reg.h"
+#include "virtio_priv.h"
 
 #define MMIO_LEGACY_PAGE 4096u
 #define MMIO_RESET_TIMEOUT_NS (1000ull * 1000 * 1000)
@@ -84,41 +85,9 @@ static void mmio_set_features(struct virtio_device *vdev, uint64_t features)
 	}
 }
 
-/* One config field, accessed with its own width (§4.2.2.2: 64-bit fields as two 32-bit reads). */
-static void mmio_config_field(struct virtio_device *vdev, unsigned offset, uint8_t *buf,
-			      unsigned len)
+static uintptr_t config_base(struct virtio_device *vdev)
 {
-	uintptr_t a = to_mmio(vdev)->base + VIRTIO_MMIO_CONFIG + offset;
-	uint32_t v;
-
-	if (len == 1) {
-		buf[0] = io_read8(a);
-		return;
-	}
-	if (len == 2 && (offset & 1) == 0) {
-		v = io_read16(a);
-	} else if (len == 4 && (offset & 3) == 0) {
-		v = io_read32(a);
-	} else {
-		for (unsigned i = 0; i < len; i++) {
-			buf[i] = io_read8(a + i);
-		}
-		return;
-	}
-	for (unsigned i = 0; i < len; i++) {
-		buf[i] = (uint8_t)(v >> (8 * i));
-	}
-}
-
-static void mmio_config_copy(struct virtio_device *vdev, unsigned offset, uint8_t *buf,
-			     unsigned len)
-{
-	if (len == 8 && (offset & 3) == 0) {
-		mmio_config_field(vdev, offset, buf, 4);
-		mmio_config_field(vdev, offset + 4, buf + 4, 4);
-		return;
-	}
-	mmio_config_field(vdev, offset, buf, len);
+	return to_mmio(vdev)->base + VIRTIO_MMIO_CONFIG;
 }
 
 static bool mmio_config_in_window(struct virtio_device *vdev, unsigned offset, unsigned len)
@@ -135,14 +104,14 @@ static int mmio_config_read(struct virtio_device *vdev, unsigned offset, void *b
 		return -EINVAL;
 	}
 	if (vdev->legacy) {
-		mmio_config_copy(vdev, offset, buf, len);
+		virtio_cfg_copy_in(config_base(vdev), offset, buf, len);
 		return 0;
 	}
 	/* §4.2.2.2: retry until ConfigGeneration is the same before and after. */
 	for (unsigned tries = 0; tries < MMIO_CONFIG_RETRIES; tries++) {
 		uint32_t gen = rd(vdev, VIRTIO_MMIO_CONFIG_GENERATION);
 
-		mmio_config_copy(vdev, offset, buf, len);
+		virtio_cfg_copy_in(config_base(vdev), offset, buf, len);
 		if (rd(vdev, VIRTIO_MMIO_CONFIG_GENERATION) == gen) {
 			return 0;
 		}
@@ -153,15 +122,10 @@ static int mmio_config_read(struct virtio_device *vdev, unsigned offset, void *b
 static int mmio_config_write(struct virtio_device *vdev, unsigned offset, const void *buf,
 			     unsigned len)
 {
-	uintptr_t a = to_mmio(vdev)->base + VIRTIO_MMIO_CONFIG + offset;
-	const uint8_t *b = buf;
-
 	if (!mmio_config_in_window(vdev, offset, len)) {
 		return -EINVAL;
 	}
-	for (unsigned i = 0; i < len; i++) {
-		io_write8(a + i, b[i]);
-	}
+	virtio_cfg_copy_out(config_base(vdev), offset, buf, len);
 	return 0;
 }
 

@@ -82,7 +82,7 @@ static int legacy_config_read(struct virtio_device *vdev, unsigned offset, void 
 	if (!legacy_config_ok(vdev, offset, len)) {
 		return -EINVAL;
 	}
-	virtio_pci_cfg_copy_in(reg(vdev, VIRTIO_PCI_CONFIG_OFF), offset, buf, len);
+	virtio_cfg_copy_in(reg(vdev, VIRTIO_PCI_CONFIG_OFF), offset, buf, len);
 	return 0;
 }
 
@@ -92,7 +92,7 @@ static int legacy_config_write(struct virtio_device *vdev, unsigned offset, cons
 	if (!legacy_config_ok(vdev, offset, len)) {
 		return -EINVAL;
 	}
-	virtio_pci_cfg_copy_out(reg(vdev, VIRTIO_PCI_CONFIG_OFF), offset, buf, len);
+	virtio_cfg_copy_out(reg(vdev, VIRTIO_PCI_CONFIG_OFF), offset, buf, len);
 	return 0;
 }
 

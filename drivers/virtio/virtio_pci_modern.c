@@ -202,7 +202,7 @@ static int modern_config_read(struct virtio_device *vdev, unsigned offset, void 
 	for (unsigned tries = 0; tries < VIRTIO_PCI_CONFIG_RETRIES; tries++) {
 		uint8_t gen = io_read8(common(vdev, VIRTIO_PCI_COMMON_CFGGENERATION));
 
-		virtio_pci_cfg_copy_in(vp->device.addr, offset, buf, len);
+		virtio_cfg_copy_in(vp->device.addr, offset, buf, len);
 		if (io_read8(common(vdev, VIRTIO_PCI_COMMON_CFGGENERATION)) == gen) {
 			return 0;
 		}
@@ -218,7 +218,7 @@ static int modern_config_write(struct virtio_device *vdev, unsigned offset, cons
 	if (!virtio_pci_in(vp->device.len, offset, len)) {
 		return -EINVAL;
 	}
-	virtio_pci_cfg_copy_out(vp->device.addr, offset, buf, len);
+	virtio_cfg_copy_out(vp->device.addr, offset, buf, len);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "vireo/pci.h"
 #include "vireo/virtio.h"
+#include "virtio_priv.h"
 
 /* §4.1.2 PCI Device Discovery */
 #define VIRTIO_PCI_DEVICE_TRANSITIONAL_FIRST 0x1000
@@ -103,10 +104,6 @@ extern const struct virtio_transport_ops virtio_pci_legacy_ops;
 void virtio_pci_status_hook(struct virtio_pci *vp, uint8_t status);
 /** After a completed reset: the device does no DMA, so bus mastering goes off. */
 void virtio_pci_reset_done(struct virtio_pci *vp);
-/** Copy len bytes of a config structure at base + offset, each field with its own width
- *  (§4.1.3.1: natural accesses; 64-bit fields as two 32-bit halves). */
-void virtio_pci_cfg_copy_in(uintptr_t base, unsigned offset, uint8_t *buf, unsigned len);
-void virtio_pci_cfg_copy_out(uintptr_t base, unsigned offset, const uint8_t *buf, unsigned len);
 /** True when [offset, offset + len) lies in a region of size bytes. */
 static inline bool virtio_pci_in(uint64_t size, unsigned offset, unsigned len)
 {
