@@ -6,6 +6,7 @@
 #include "boot_priv.h"
 #include "shell.h"
 #include "vireo/dma.h"
+#include "vireo/smmu.h"
 #include "vireo/virtio.h"
 
 static int cmd_help(int argc, char **argv)
@@ -73,6 +74,7 @@ static int cmd_dma_stats(int argc, char **argv)
 		       (unsigned long long)s->maps, (unsigned long long)s->unmaps,
 		       (unsigned long long)s->bounce_bytes, (unsigned long long)s->errors);
 	}
+	smmu_print_stats();
 	return 0;
 }
 
@@ -106,6 +108,7 @@ const struct shell_cmd_group *const shell_groups[] = {
     &cmds_pci,
     &cmds_bench,
     &cmds_debug,
+    &cmds_smmu,
     &cmds_system,
 };
 

@@ -17,6 +17,7 @@
 #include "vireo/mem.h"
 #include "vireo/pci.h"
 #include "vireo/pl011.h"
+#include "vireo/smmu.h"
 
 #define VIREO_VERSION "0.1"
 
@@ -137,7 +138,7 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	psci_init(fdt);
 	timeout_ns = options_apply(fdt, &opts);
 	printf("interrupts: none yet (polling)\n");
-	printf("iommu: none\n");
+	smmu_probe_all(fdt); /* before any bus: devices behind an SMMU need it up */
 	probe_virtio_mmio(fdt, timeout_ns);
 	pci_probe_all(fdt, timeout_ns);
 	shell_run_script(opts.script);

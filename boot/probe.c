@@ -8,6 +8,7 @@
 
 #include "boot_priv.h"
 #include "vireo/dt.h"
+#include "vireo/smmu.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
 
@@ -111,8 +112,9 @@ static int probe_dma_facts(const void *fdt, int node, struct virtio_platform *p)
 		return ret;
 	}
 	if (ret == 0) {
-		/* No IOMMU driver yet: the policy sees behind_iommu without an instance. */
+		/* NULL when that IOMMU's driver is not up: the policy refuses what needs it. */
 		p->behind_iommu = true;
+		p->iommu = smmu_lookup(iommu);
 		iommu_name(fdt, iommu, p->iommu_name, sizeof(p->iommu_name));
 	}
 	return 0;

@@ -40,6 +40,7 @@ extern const struct shell_cmd_group cmds_blk;
 extern const struct shell_cmd_group cmds_pci;
 extern const struct shell_cmd_group cmds_bench;
 extern const struct shell_cmd_group cmds_debug;
+extern const struct shell_cmd_group cmds_smmu;
 extern const struct shell_cmd_group *const shell_groups[];
 extern const unsigned shell_group_count;
 

@@ -10,6 +10,7 @@
 
 #include "pci_priv.h"
 #include "vireo/dt.h"
+#include "vireo/smmu.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_pci.h"
 
@@ -102,6 +103,16 @@ static void pci_stream(struct pci_func *f)
 	iommu_name(f->host->fdt, iommu, f->iommu_name, sizeof(f->iommu_name));
 }
 
+/** The DT node of the IOMMU f's requester id maps to (f->behind_iommu); -1 when none. */
+static int pci_iommu_node(const struct pci_func *f)
+{
+	uint32_t rid = (uint32_t)f->bus << 8 | (uint32_t)f->dev << 3 | f->fn;
+	uint32_t sid;
+	int iommu;
+
+	return dt_iommu_map(f->host->fdt, f->host->node, rid, &iommu, &sid) == 0 ? iommu : -1;
+}
+
 void pci_platform_facts(struct pci_func *f)
 {
 	f->irq = pci_intx(f);
@@ -122,6 +133,7 @@ static int fill_platform(const struct pci_func *f, struct virtio_device *vdev)
 	}
 	p->behind_iommu = f->behind_iommu;
 	p->stream_id = f->stream_id;
+	p->iommu = f->behind_iommu ? smmu_lookup(pci_iommu_node(f)) : NULL;
 	snprintf(p->iommu_name, sizeof(p->iommu_name), "%s", f->iommu_name);
 	p->irq = f->irq;
 	return 0;

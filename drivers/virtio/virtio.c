@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch/cpu.h"
 #include "vireo/bounce.h"
+#include "vireo/dma_iommu.h"
 #include "vireo/dma_policy.h"
 #include "vireo/dma_pools.h"
 #include "vireo/platform.h"
@@ -78,7 +80,7 @@ static void policy_input(const struct virtio_device *vdev, uint64_t offered,
 	in->iommu_name = p->iommu_name[0] ? p->iommu_name : NULL;
 	in->coherent = p->coherent;
 	in->dma_ranges = p->range_size != 0;
-	in->have_iommu_backend = false;
+	in->have_iommu_backend = true;
 	in->have_bounce_backend = true;
 }
 
@@ -94,6 +96,44 @@ static int virtio_setup_bounce(struct virtio_device *vdev)
 		return -EPERM;
 	}
 	dma_bounce_attach(&vdev->dma, pool);
+	if (p->iommu != NULL) {
+		/* Behind an SMMU: the pool, and nothing else, is reachable through it. */
+		int ret = dma_iommu_map_window(p->iommu, p->stream_id, pool->dev_base,
+					       arch_va_to_pa(pool->cpu), pool->size,
+					       vdev->dma.coherent);
+
+		if (ret < 0) {
+			vdev->dma.backend = DMA_BACKEND_NONE;
+			snprintf(vdev->dma.reason, sizeof(vdev->dma.reason),
+				 "bounce pool not mapped in %s (%d)", p->iommu_name, ret);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/** The device's SMMU stream: bypass for the direct backend, a translating domain for the
+ *  iommu backend. Nothing to do when the device is not behind an SMMU that is up. */
+static int virtio_setup_stream(struct virtio_device *vdev, const struct dma_policy_out *out)
+{
+	const struct virtio_platform *p = &vdev->plat;
+	int ret = 0;
+
+	if (p->iommu == NULL) {
+		return 0;
+	}
+	if (out->backend == DMA_BACKEND_IOMMU) {
+		ret = dma_iommu_attach(&vdev->dma, p->iommu, p->stream_id);
+	} else if (out->stream_bypass) {
+		ret = dma_iommu_bypass(p->iommu, p->stream_id);
+	}
+	if (ret < 0) {
+		vdev->dma.backend = DMA_BACKEND_NONE;
+		snprintf(vdev->dma.reason, sizeof(vdev->dma.reason),
+			 "stream 0x%x of %s not set up (%d)", (unsigned)p->stream_id,
+			 p->iommu_name, ret);
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -119,7 +159,7 @@ static int virtio_setup_dma(struct virtio_device *vdev, uint64_t offered,
 	d->range_cpu_base = vdev->plat.range_cpu_base;
 	d->range_dev_base = vdev->plat.range_dev_base;
 	d->range_size = vdev->plat.range_size;
-	return 0;
+	return virtio_setup_stream(vdev, out);
 }
 
 static int virtio_begin(struct virtio_device *vdev)

@@ -245,6 +245,10 @@ static int vblk_submit(struct vblk *b, unsigned count)
 		virtio_fail(b->vdev, "request timed out");
 		return ret;
 	}
+	if (ret == -EFAULT) {
+		virtio_fail(b->vdev, "request failed: DMA fault in the IOMMU");
+		return -EIO;
+	}
 	if (ret == -EPROTO && token == NULL) {
 		virtio_fail(b->vdev, "device returned a bad used entry");
 		return -EIO;

@@ -9,9 +9,12 @@
 #include "arch/barrier.h"
 #include "arch/timer.h"
 #include "vireo/dma.h"
+#include "vireo/dma_iommu.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_reg.h"
 #include "vireo/virtqueue.h"
+
+#define VIRTQ_FAULT_CHECK_NS (1000ull * 1000) /* look for SMMU faults every 1 ms */
 
 #define VIRTQ_MAX_SIZE 32768u
 #define VIRTQ_MODERN_ALIGN 64u
@@ -420,15 +423,26 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 
 int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
 {
-	uint64_t deadline = arch_time_ns() + vq->vdev->timeout_ns;
+	uint64_t now = arch_time_ns();
+	uint64_t deadline = now + vq->vdev->timeout_ns;
+	uint64_t fault_check = now + VIRTQ_FAULT_CHECK_NS;
 
 	for (;;) {
 		int ret = virtq_get(vq, token, len);
 
 		if (ret != -EAGAIN) {
-			return ret;
+			/* A request the device completed while one of its accesses faulted. */
+			return ret == 0 && dma_iommu_faults(&vq->vdev->dma) > 0 ? -EFAULT : ret;
 		}
-		if (arch_time_ns() > deadline) {
+		now = arch_time_ns();
+		if (now > fault_check) {
+			/* An SMMU fault: the device will not complete (QEMU stops the queue). */
+			if (dma_iommu_faults(&vq->vdev->dma) > 0) {
+				return -EFAULT;
+			}
+			fault_check = now + VIRTQ_FAULT_CHECK_NS;
+		}
+		if (now > deadline) {
 			return -ETIMEDOUT;
 		}
 		arch_cpu_relax();
