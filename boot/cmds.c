@@ -5,6 +5,8 @@
 #include "arch/cpu.h"
 #include "boot_priv.h"
 #include "shell.h"
+#include "vireo/bounce.h"
+#include "vireo/dma_pools.h"
 #include "vireo/dma.h"
 #include "vireo/smmu.h"
 #include "vireo/virtio.h"
@@ -61,6 +63,14 @@ static int cmd_devices(int argc, char **argv)
 	return 0;
 }
 
+static void print_pool(const struct bounce_pool *pool, void *ctx)
+{
+	printf("pool=%s base=0x%llx size=%zu used=%zu high_water=%zu failures=%llu\n", pool->name,
+	       (unsigned long long)pool->dev_base, pool->size,
+	       (size_t)pool->used_slots * BOUNCE_SLOT_SIZE,
+	       (size_t)pool->high_water * BOUNCE_SLOT_SIZE, (unsigned long long)pool->failures);
+}
+
 static int cmd_dma_stats(int argc, char **argv)
 {
 	if (virtio_first() == NULL) {
@@ -74,6 +84,7 @@ static int cmd_dma_stats(int argc, char **argv)
 		       (unsigned long long)s->maps, (unsigned long long)s->unmaps,
 		       (unsigned long long)s->bounce_bytes, (unsigned long long)s->errors);
 	}
+	dma_pool_for_each(print_pool, NULL);
 	smmu_print_stats();
 	return 0;
 }

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from harness import MiB, Script, blk_devices, case, check, short
+from harness import CaseFailed, MiB, Script, blk_devices, case, check, short
 
 SEED = 0x5EED0BADC0FFEE
 POOL_BASE = 0x5C000000  # inside the 512 MiB of RAM QEMU virt gives at 0x40000000
@@ -36,6 +36,13 @@ def dma_stats_line(seg, name):
     return None
 
 
+def pool_line(seg, name):
+    for line in (seg or "").splitlines():
+        if line.startswith(f"pool={name} "):
+            return dict(re.findall(r"(\w+)=(\S+)", line))
+    raise CaseFailed(f"no pool={name} line in dma stats: {short(seg or '')}")
+
+
 @case("dma-bounce-option")
 def dma_bounce_option(ctx):
     """dma=bounce with a modern device offering ACCESS_PLATFORM: bounce, data right"""
@@ -50,6 +57,10 @@ def dma_bounce_option(ctx):
     # crc reads 64+300+102 sectors and the write 100: at least that much was copied.
     check(int(stats.get("bounce_bytes", "0")) >= (64 + 300 + 102 + 100) * 512,
           f"bounce_bytes too small for what was transferred: {stats}")
+    pool = pool_line(t.segments[5], "bounce-pool")
+    # Only the ring stays allocated once every request is done; the data went through it.
+    check(0 < int(pool["used"]) < int(pool["high_water"]) <= int(pool["size"]),
+          f"pool use and high-water mark not as expected: {pool}")
     disk.verify_file()
 
 
@@ -114,5 +125,8 @@ def dma_restricted_pool(ctx):
     check('why="restricted-dma-pool"' in t.segments[0], f"reason: {short(t.segments[0])}")
     check(re.search(rf"0x0*{POOL_BASE:x}", t.boot, re.I),
           f"the boot log does not show the pool at {POOL_BASE:#x} reserved")
+    pool = pool_line(t.segments[5], "restricted-dma-pool")
+    check(int(pool["base"], 16) == POOL_BASE and int(pool["size"]) == POOL_SIZE,
+          f"dma stats shows another pool than the DT's: {pool}")
     s.verify(t, devs)
     disk.verify_file()
