@@ -38,7 +38,8 @@ static void print_device(const struct virtio_device *v)
 	printf("name=%s transport=%s version=%s type=%s features=0x%llx dma=%s",
 	       v->name[0] ? v->name : "-", v->transport_name, v->legacy ? "legacy" : "modern", type,
 	       (unsigned long long)v->features, dma_backend_name(v->dma.backend));
-	/* Where its interrupt and its DMA go, found by the bus probe (interrupts are polled yet). */
+	/* Where its interrupt and its DMA go, found by the bus probe (interrupts are polled yet).
+	 */
 	if (v->plat.irq >= 0) {
 		printf(" irq=%d", v->plat.irq);
 	} else {
@@ -100,13 +101,13 @@ static int cmd_poweroff(int argc, char **argv)
 }
 
 static const struct shell_cmd cmds_core_table[] = {
-    {"help", "", "list the commands", 0, 0, cmd_help},
-    {"devices", "", "one line per virtio device", 0, 0, cmd_devices},
+	{ "help", "", "list the commands", 0, 0, cmd_help },
+	{ "devices", "", "one line per virtio device", 0, 0, cmd_devices },
 };
 
 static const struct shell_cmd cmds_system_table[] = {
-    {"dma stats", "", "DMA counters of every device", 0, 0, cmd_dma_stats},
-    {"poweroff", "", "switch the machine off (PSCI SYSTEM_OFF)", 0, 0, cmd_poweroff},
+	{ "dma stats", "", "DMA counters of every device", 0, 0, cmd_dma_stats },
+	{ "poweroff", "", "switch the machine off (PSCI SYSTEM_OFF)", 0, 0, cmd_poweroff },
 };
 
 static const struct shell_cmd_group cmds_core = SHELL_GROUP(cmds_core_table);
@@ -114,13 +115,7 @@ static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table)
 
 /* Every group of commands; `help` lists them in this order. */
 const struct shell_cmd_group *const shell_groups[] = {
-    &cmds_core,
-    &cmds_blk,
-    &cmds_pci,
-    &cmds_bench,
-    &cmds_debug,
-    &cmds_smmu,
-    &cmds_system,
+	&cmds_core, &cmds_blk, &cmds_pci, &cmds_bench, &cmds_debug, &cmds_smmu, &cmds_system,
 };
 
 const unsigned shell_group_count = ARRAY_SIZE(shell_groups);

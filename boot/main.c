@@ -88,8 +88,7 @@ static void console_init(const void *fdt, uintptr_t fdt_addr)
 	}
 	pl011_console_init((uintptr_t)base);
 	printf("vireo %s booting at EL%u, image at 0x%lx, DTB at 0x%lx\n", VIREO_VERSION,
-	       arch_entry_el(), (unsigned long)(uintptr_t)__image_start,
-	       (unsigned long)fdt_addr);
+	       arch_entry_el(), (unsigned long)(uintptr_t)__image_start, (unsigned long)fdt_addr);
 	printf("console: pl011 at 0x%llx (%s)\n", (unsigned long long)base, how);
 }
 

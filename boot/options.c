@@ -54,9 +54,9 @@ static const struct {
 	const char *values;
 	int (*set)(const char *value);
 } known[] = {
-    {"dma", "direct|bounce", opt_dma},
-    {"bounce_pool", "<KiB>", opt_bounce_pool},
-    {"timeout", "<ms> per virtio request", opt_timeout},
+	{ "dma", "direct|bounce", opt_dma },
+	{ "bounce_pool", "<KiB>", opt_bounce_pool },
+	{ "timeout", "<ms> per virtio request", opt_timeout },
 };
 
 static void apply_one(const char *key, const char *value)

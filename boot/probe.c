@@ -33,7 +33,9 @@ bool boot_node_enabled(const void *fdt, int node)
 
 void boot_virtio_type(uint32_t device_id, char *buf, size_t len)
 {
-	static const char *const names[] = {[1] = "net", [2] = "blk", [3] = "console", [4] = "rng"};
+	static const char *const names[] = {
+		[1] = "net", [2] = "blk", [3] = "console", [4] = "rng"
+	};
 
 	if (device_id < ARRAY_SIZE(names) && names[device_id] != NULL) {
 		snprintf(buf, len, "%s", names[device_id]);

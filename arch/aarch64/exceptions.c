@@ -8,10 +8,10 @@
 _Static_assert(sizeof(struct arch_regs) == 36 * 8, "vectors.S frame layout");
 
 static const char *const vector_names[16] = {
-	"synchronous (EL1t)", "IRQ (EL1t)",	   "FIQ (EL1t)",	"SError (EL1t)",
-	"synchronous (EL1h)", "IRQ (EL1h)",	   "FIQ (EL1h)",	"SError (EL1h)",
-	"synchronous (EL0 64)", "IRQ (EL0 64)",	   "FIQ (EL0 64)",	"SError (EL0 64)",
-	"synchronous (EL0 32)", "IRQ (EL0 32)",	   "FIQ (EL0 32)",	"SError (EL0 32)",
+	"synchronous (EL1t)",	"IRQ (EL1t)",	"FIQ (EL1t)",	"SError (EL1t)",
+	"synchronous (EL1h)",	"IRQ (EL1h)",	"FIQ (EL1h)",	"SError (EL1h)",
+	"synchronous (EL0 64)", "IRQ (EL0 64)", "FIQ (EL0 64)", "SError (EL0 64)",
+	"synchronous (EL0 32)", "IRQ (EL0 32)", "FIQ (EL0 32)", "SError (EL0 32)",
 };
 
 /** The Exception Class field of ESR_ELx, by name (Arm ARM D17.2.37). */

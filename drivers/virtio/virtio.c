@@ -55,8 +55,8 @@ static void add_status(struct virtio_device *vdev, uint8_t bits)
 
 void virtio_fail(struct virtio_device *vdev, const char *why)
 {
-	printf("%s: %s: device failed and reset\n", vdev->name[0] ? vdev->name : vdev->transport_name,
-	       why);
+	printf("%s: %s: device failed and reset\n",
+	       vdev->name[0] ? vdev->name : vdev->transport_name, why);
 	vdev->broken = true;
 	/* A reset stops the device using any ring or buffer; FAILED tells it we gave up. */
 	vdev->ops->reset(vdev);
@@ -130,8 +130,8 @@ static int virtio_setup_stream(struct virtio_device *vdev, const struct dma_poli
 	if (ret < 0) {
 		vdev->dma.backend = DMA_BACKEND_NONE;
 		snprintf(vdev->dma.reason, sizeof(vdev->dma.reason),
-			 "stream 0x%x of %s not set up (%d)", (unsigned)p->stream_id,
-			 p->iommu_name, ret);
+			 "stream 0x%x of %s not set up (%d)", (unsigned)p->stream_id, p->iommu_name,
+			 ret);
 		return -EPERM;
 	}
 	return 0;
@@ -238,8 +238,7 @@ int virtio_driver_ok(struct virtio_device *vdev)
 	return 0;
 }
 
-int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned size,
-		       uint64_t *val)
+int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned size, uint64_t *val)
 {
 	uint8_t buf[8];
 	uint64_t v = 0;

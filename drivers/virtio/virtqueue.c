@@ -148,8 +148,7 @@ static void virtq_free(struct virtq *vq)
 	free(vq);
 }
 
-int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size,
-		 struct virtq **out)
+int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, struct virtq **out)
 {
 	unsigned dev_max = vdev->ops->queue_max(vdev, index);
 	struct virtq *vq;

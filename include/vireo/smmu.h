@@ -34,8 +34,9 @@ struct smmu_domain;
  * SMMU_WRITE alone maps read-write. */
 #define SMMU_READ (1u << 0)
 #define SMMU_WRITE (1u << 1)
-#define SMMU_CACHE (1u << 2) /* the master is coherent: map normal write-back, else non-cacheable  \
-			      */
+#define SMMU_CACHE                                                                                 \
+	(1u << 2) /* the master is coherent: map normal write-back, else non-cacheable             \
+		   */
 
 /** Probe one `arm,smmu-v3` node (reg, dma-coherent). On success the instance is registered
  *  for smmu_lookup() and *out is set. */

@@ -43,7 +43,7 @@ struct virtio_transport_ops {
 
 /** Facts about where the device sits, found by the bus probe (DT or PCI). */
 struct virtio_platform {
-	bool coherent;	       /* dma-coherent */
+	bool coherent;		 /* dma-coherent */
 	uint64_t range_cpu_base; /* dma-ranges; range_size 0 = none */
 	uint64_t range_dev_base;
 	uint64_t range_size;
@@ -119,7 +119,6 @@ static inline bool virtio_has(const struct virtio_device *vdev, unsigned bit)
 	return (vdev->features >> bit) & 1;
 }
 /** Read a config field of 1, 2, 4 or 8 bytes (little-endian on the wire). */
-int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned size,
-		       uint64_t *val);
+int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned size, uint64_t *val);
 
 #endif

@@ -12,8 +12,9 @@
 #include "vireo/bounce.h"
 
 #define POOL_BYTES (64u * 1024)
-#define POOL_DEV_BASE 0x80000000ull /* unlike any host pointer, so a leak of CPU addresses shows   \
-				     */
+#define POOL_DEV_BASE                                                                              \
+	0x80000000ull /* unlike any host pointer, so a leak of CPU addresses shows                 \
+		       */
 
 struct fixture {
 	uint8_t *mem;
