@@ -12,11 +12,6 @@
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
 
-#define GIC_SPI 0
-#define GIC_PPI 1
-#define GIC_SPI_BASE 32
-#define GIC_PPI_BASE 16
-
 bool boot_node_enabled(const void *fdt, int node)
 {
 	int len;
@@ -44,20 +39,6 @@ void boot_virtio_type(uint32_t device_id, char *buf, size_t len)
 	}
 }
 
-static bool is_gic(const void *fdt, int node)
-{
-	int count = fdt_stringlist_count(fdt, node, "compatible");
-
-	for (int i = 0; i < count; i++) {
-		const char *c = fdt_stringlist_get(fdt, node, "compatible", i, NULL);
-
-		if (c != NULL && strstr(c, "gic") != NULL) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /** The GIC interrupt id (SPI n = 32 + n, PPI n = 16 + n) of node's first interrupt, or -1. */
 static int probe_irq(const void *fdt, int node, uint64_t pa)
 {
@@ -72,13 +53,7 @@ static int probe_irq(const void *fdt, int node, uint64_t pa)
 		       ret);
 		return -1;
 	}
-	if (!is_gic(fdt, irq.controller) || irq.cell_count < 2 || irq.cells[1] > 1020) {
-		return -1;
-	}
-	if (irq.cells[0] == GIC_SPI) {
-		return (int)irq.cells[1] + GIC_SPI_BASE;
-	}
-	return irq.cells[0] == GIC_PPI ? (int)irq.cells[1] + GIC_PPI_BASE : -1;
+	return dt_irq_gic_intid(fdt, &irq);
 }
 
 static void iommu_name(const void *fdt, int iommu, char *buf, size_t len)

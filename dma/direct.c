@@ -7,6 +7,7 @@
 #include "arch/cpu.h"
 #include "vireo/dma.h"
 #include "vireo/mem.h"
+#include "dma_priv.h"
 
 /** Translate [pa, pa + len) through dma-ranges; -EFAULT when it is not wholly inside. */
 static int direct_translate(const struct dma_dev *dev, uint64_t pa, size_t len, uint64_t *out)
@@ -38,8 +39,7 @@ static void *direct_cpu_ptr(const struct dma_dev *dev, dma_addr_t addr)
 
 /* Before the device reads: write back the CPU's data. Before the device writes: also drop the
  * lines, so a later eviction cannot overwrite what the device wrote. */
-static void direct_to_device(const struct dma_dev *dev, const void *cpu, size_t len,
-			     enum dma_dir dir)
+void dma_cache_to_device(const struct dma_dev *dev, const void *cpu, size_t len, enum dma_dir dir)
 {
 	if (dev->coherent) {
 		return;
@@ -52,7 +52,7 @@ static void direct_to_device(const struct dma_dev *dev, const void *cpu, size_t 
 }
 
 /* After the device wrote: drop lines the CPU may have fetched speculatively meanwhile. */
-static void direct_to_cpu(const struct dma_dev *dev, const void *cpu, size_t len, enum dma_dir dir)
+void dma_cache_to_cpu(const struct dma_dev *dev, const void *cpu, size_t len, enum dma_dir dir)
 {
 	if (dev->coherent || dir == DMA_TO_DEVICE) {
 		return;
@@ -69,7 +69,7 @@ int dma_direct_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir,
 		dev->stats.errors++;
 		return ret;
 	}
-	direct_to_device(dev, ptr, len, dir);
+	dma_cache_to_device(dev, ptr, len, dir);
 	dev->stats.maps++;
 	*addr = dma_addr_init(out);
 	return 0;
@@ -77,18 +77,18 @@ int dma_direct_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir,
 
 void dma_direct_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
 {
-	direct_to_cpu(dev, direct_cpu_ptr(dev, addr), len, dir);
+	dma_cache_to_cpu(dev, direct_cpu_ptr(dev, addr), len, dir);
 	dev->stats.unmaps++;
 }
 
 void dma_direct_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
 {
-	direct_to_device(dev, direct_cpu_ptr(dev, addr), len, dir);
+	dma_cache_to_device(dev, direct_cpu_ptr(dev, addr), len, dir);
 }
 
 void dma_direct_sync_for_cpu(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
 {
-	direct_to_cpu(dev, direct_cpu_ptr(dev, addr), len, dir);
+	dma_cache_to_cpu(dev, direct_cpu_ptr(dev, addr), len, dir);
 }
 
 int dma_direct_alloc_coherent(struct dma_dev *dev, size_t size, void **cpu, dma_addr_t *addr)

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "arch/cache.h"
 #include "arch/cpu.h"
 #include "vireo/dma_iommu.h"
 #include "vireo/iova.h"
 #include "vireo/mem.h"
 #include "vireo/smmu.h"
+#include "dma_priv.h"
 
 struct dma_iommu {
 	struct smmu *smmu;
@@ -38,27 +38,6 @@ static unsigned prot_of(const struct dma_dev *dev, enum dma_dir dir)
 		return prot | SMMU_WRITE;
 	default:
 		return prot | SMMU_READ | SMMU_WRITE;
-	}
-}
-
-/* Before the device reads: write back the CPU's data; before it writes: also drop the lines,
- * so that no eviction overwrites what the device wrote (as the direct backend). */
-static void cpu_to_device(const struct dma_dev *dev, const void *cpu, size_t len, enum dma_dir dir)
-{
-	if (dev->coherent) {
-		return;
-	}
-	if (dir == DMA_TO_DEVICE) {
-		arch_dcache_clean(cpu, len);
-	} else {
-		arch_dcache_clean_inval(cpu, len);
-	}
-}
-
-static void device_to_cpu(const struct dma_dev *dev, const void *cpu, size_t len, enum dma_dir dir)
-{
-	if (!dev->coherent && dir != DMA_TO_DEVICE) {
-		arch_dcache_inval(cpu, len);
 	}
 }
 
@@ -136,7 +115,7 @@ static int iommu_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir di
 		dev->stats.errors++;
 		return ret;
 	}
-	cpu_to_device(dev, ptr, len, dir);
+	dma_cache_to_device(dev, ptr, len, dir);
 	dev->stats.maps++;
 	*addr = dma_addr_init(out);
 	return 0;
@@ -151,7 +130,7 @@ static void iommu_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum d
 		dev->stats.errors++;
 	}
 	if (cpu != NULL) {
-		device_to_cpu(dev, cpu, len, dir);
+		dma_cache_to_cpu(dev, cpu, len, dir);
 	}
 	dev->stats.unmaps++;
 }
@@ -162,7 +141,7 @@ static void iommu_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t l
 	void *cpu = dev->coherent ? NULL : cpu_of(priv_of(dev), dma_addr(addr));
 
 	if (cpu != NULL) {
-		cpu_to_device(dev, cpu, len, dir);
+		dma_cache_to_device(dev, cpu, len, dir);
 	}
 }
 
@@ -171,7 +150,7 @@ static void iommu_sync_for_cpu(struct dma_dev *dev, dma_addr_t addr, size_t len,
 	void *cpu = dev->coherent ? NULL : cpu_of(priv_of(dev), dma_addr(addr));
 
 	if (cpu != NULL) {
-		device_to_cpu(dev, cpu, len, dir);
+		dma_cache_to_cpu(dev, cpu, len, dir);
 	}
 }
 

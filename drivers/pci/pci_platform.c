@@ -14,38 +14,7 @@
 #include "vireo/virtio.h"
 #include "vireo/virtio_pci.h"
 
-#define GIC_SPI 0
-#define GIC_PPI 1
-#define GIC_SPI_BASE 32
-#define GIC_PPI_BASE 16
-#define GIC_IRQ_MAX 1020
 #define PCI_INTX_COUNT 4
-
-static bool is_gic(const void *fdt, int node)
-{
-	int count = fdt_stringlist_count(fdt, node, "compatible");
-
-	for (int i = 0; i < count; i++) {
-		const char *c = fdt_stringlist_get(fdt, node, "compatible", i, NULL);
-
-		if (c != NULL && strstr(c, "gic") != NULL) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/** The GIC interrupt id of a resolved specifier (type, number, flags), or -1. */
-static int gic_irq(const void *fdt, const struct dt_irq *irq)
-{
-	if (!is_gic(fdt, irq->controller) || irq->cell_count < 2 || irq->cells[1] > GIC_IRQ_MAX) {
-		return -1;
-	}
-	if (irq->cells[0] == GIC_SPI) {
-		return (int)irq->cells[1] + GIC_SPI_BASE;
-	}
-	return irq->cells[0] == GIC_PPI ? (int)irq->cells[1] + GIC_PPI_BASE : -1;
-}
 
 static int pci_intx(const struct pci_func *f)
 {
@@ -70,7 +39,7 @@ static int pci_intx(const struct pci_func *f)
 		       'A' + f->pin - 1, f->host->name, ret);
 		return -1;
 	}
-	return gic_irq(f->host->fdt, &irq);
+	return dt_irq_gic_intid(f->host->fdt, &irq);
 }
 
 static void iommu_name(const void *fdt, int iommu, char *buf, size_t len)

@@ -62,6 +62,10 @@ int dt_irq_map(const void *fdt, int parent, const uint32_t *unit_addr, int addr_
  *  the walk reaches the root without finding one. */
 int dt_irq_parent(const void *fdt, int node);
 
+/** The GIC interrupt id (SPI n = 32 + n, PPI n = 16 + n) of a resolved interrupt, or -1 when
+ *  the controller is not a GIC or the specifier is not an SPI or PPI in range. */
+int dt_irq_gic_intid(const void *fdt, const struct dt_irq *irq);
+
 /** `dma-coherent` on node or on the nearest bus that says so; a nearer `dma-noncoherent`
  *  wins (Linux's of_dma_is_coherent). */
 bool dt_dma_coherent(const void *fdt, int node);
