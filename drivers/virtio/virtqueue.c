@@ -378,6 +378,11 @@ static int virtq_check_id(struct virtq *vq, uint32_t id)
 	return 0;
 }
 
+bool virtq_pending(const struct virtq *vq)
+{
+	return vq->broken || ring_load16(&vq->used->idx) != vq->last_used;
+}
+
 int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 {
 	struct virtq_used_elem *e;

@@ -52,6 +52,9 @@ void virtq_kick(struct virtq *vq);
  *  -EPROTO if the device returned a bad entry: *token is the affected request, or NULL if it
  *  cannot be identified (the queue is then broken). */
 int virtq_get(struct virtq *vq, void **token, uint32_t *len);
+/** True when virtq_get() has something to return (a used entry, or a broken queue); reads
+ *  the used index only. Waiters test it with interrupts masked before arch_irq_wait(). */
+bool virtq_pending(const struct virtq *vq);
 /** virtq_get(), waiting up to the device's timeout; -ETIMEDOUT after it. */
 int virtq_wait(struct virtq *vq, void **token, uint32_t *len);
 const struct virtq_stats *virtq_stats(const struct virtq *vq);
