@@ -41,6 +41,10 @@ extern const struct shell_cmd_group cmds_pci;
 extern const struct shell_cmd_group cmds_bench;
 extern const struct shell_cmd_group cmds_debug;
 extern const struct shell_cmd_group cmds_smmu;
+extern const struct shell_cmd_group cmds_irq;
+extern const struct shell_cmd_group cmds_net;
+extern const struct shell_cmd_group cmds_console;
+extern const struct shell_cmd_group cmds_rng;
 extern const struct shell_cmd_group *const shell_groups[];
 extern const unsigned shell_group_count;
 

@@ -4,10 +4,16 @@
 
 #include "vireo/virtio.h"
 #include "vireo/virtio_blk.h"
+#include "vireo/virtio_console.h"
+#include "vireo/virtio_net.h"
+#include "vireo/virtio_rng.h"
 #include "vireo/virtio_reg.h"
 
 static const struct virtio_driver drivers[] = {
 	{ VIRTIO_ID_BLOCK, "blk", vblk_probe },
+	{ VIRTIO_ID_NET, "net", vnet_probe },
+	{ VIRTIO_ID_CONSOLE, "console", vcons_probe },
+	{ VIRTIO_ID_RNG, "rng", vrng_probe },
 };
 
 static const struct virtio_driver *find_driver(uint32_t device_id)

@@ -57,6 +57,9 @@ struct virtio_platform {
 	int irq; /* interrupt id at the interrupt controller, -1 if none */
 };
 
+/** How the device's interrupts reach the CPU (`devices` shows irq=msix|intx|spi|poll). */
+enum virtio_irq_mode { VIRTIO_IRQ_POLL, VIRTIO_IRQ_SPI, VIRTIO_IRQ_INTX, VIRTIO_IRQ_MSIX };
+
 struct virtio_device {
 	/* transport */
 	const struct virtio_transport_ops *ops;
@@ -74,11 +77,16 @@ struct virtio_device {
 	struct dma_dev dma;
 	uint64_t timeout_ns; /* how long a request may take before it fails */
 	bool broken;	     /* the device misbehaved or timed out; it was reset */
+	enum virtio_irq_mode irq_mode;
+	uint64_t config_changes; /* config-change interrupts seen */
 	struct virtio_device *next;
 	/* driver */
 	const char *type_name; /* "blk" */
 	char name[16];	       /* "blk0" */
 	void *driver_priv;
+	/** Called (interrupt context, or from polling) after a configuration change interrupt;
+	 *  NULL when the driver does not care. */
+	void (*config_changed)(struct virtio_device *vdev);
 };
 
 /** A device driver; drivers/virtio/virtio_bus.c holds the table. */
