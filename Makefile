@@ -25,7 +25,7 @@ TARGET_CFLAGS := $(COMMON_CFLAGS) -O2 -g -ffreestanding -fno-builtin -fPIE \
 TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
 
 # Portable sources: built for the target and, with arch/fake, for the host tests.
-PORTABLE_SRCS := $(wildcard dma/*.c) $(wildcard drivers/smmu/*.c) $(wildcard drivers/virtio/*.c) $(wildcard drivers/pci/*.c)\
+PORTABLE_SRCS := $(wildcard dma/*.c) $(wildcard drivers/smmu/*.c) $(wildcard drivers/virtio/*.c) $(wildcard drivers/pci/*.c) $(wildcard drivers/net/*.c)\
 	$(wildcard boot/dt*.c) boot/bootopt.c boot/crc32.c
 # Target-only sources: the rest of boot/ and the hardware drivers.
 TARGET_SRCS := $(ARCH_SRCS) $(PORTABLE_SRCS) \
@@ -116,7 +116,8 @@ check:
 clean:
 	rm -rf $(BUILD)
 
--include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
+-include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) \
+	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).
 .SECONDARY:

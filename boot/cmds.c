@@ -38,12 +38,12 @@ static void print_device(const struct virtio_device *v)
 	printf("name=%s transport=%s version=%s type=%s features=0x%llx dma=%s",
 	       v->name[0] ? v->name : "-", v->transport_name, v->legacy ? "legacy" : "modern", type,
 	       (unsigned long long)v->features, dma_backend_name(v->dma.backend));
-	/* Where its interrupt and its DMA go, found by the bus probe (interrupts are polled yet).
-	 */
+	/* How its interrupts arrive, and its wired line (used when irq=spi or intx). */
+	printf(" irq=%s", virtio_irq_mode_name(v->irq_mode));
 	if (v->plat.irq >= 0) {
-		printf(" irq=%d", v->plat.irq);
+		printf(" line=%d", v->plat.irq);
 	} else {
-		printf(" irq=-");
+		printf(" line=-");
 	}
 	if (v->plat.behind_iommu) {
 		printf(" stream=0x%x", (unsigned)v->plat.stream_id);
@@ -115,7 +115,8 @@ static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table)
 
 /* Every group of commands; `help` lists them in this order. */
 const struct shell_cmd_group *const shell_groups[] = {
-	&cmds_core, &cmds_blk, &cmds_pci, &cmds_bench, &cmds_debug, &cmds_smmu, &cmds_irq, &cmds_net, &cmds_console, &cmds_rng, &cmds_system,
+	&cmds_core, &cmds_blk, &cmds_pci,     &cmds_bench, &cmds_debug,	 &cmds_smmu,
+	&cmds_irq,  &cmds_net, &cmds_console, &cmds_rng,   &cmds_system,
 };
 
 const unsigned shell_group_count = ARRAY_SIZE(shell_groups);

@@ -36,3 +36,9 @@ int dt_irq_gic_intid(const void *fdt, const struct dt_irq *irq)
 	}
 	return irq->cells[0] == GIC_PPI ? (int)irq->cells[1] + GIC_PPI_BASE : -1;
 }
+
+bool dt_irq_gic_edge(const struct dt_irq *irq)
+{
+	/* include/dt-bindings/interrupt-controller/irq.h: 1 rising, 2 falling, 4/8 level. */
+	return irq->cell_count >= 3 && (irq->cells[2] & 0x3) != 0;
+}

@@ -7,6 +7,7 @@
 
 #include <libfdt.h>
 
+#include "arch/irq.h"
 #include "arch/cpu.h"
 #include "boot_priv.h"
 #include "shell.h"
@@ -24,6 +25,18 @@
 #define NC_REGION_SIZE (2ull << 20) /* normal non-cacheable, for non-coherent devices' rings */
 #define HEAP_MIN (1ull << 20)
 #define HEAP_MAX (16ull << 20)
+
+/** The interrupt controller, or polling (said once) when there is none. */
+static void irq_init(const void *fdt)
+{
+	int ret = arch_irq_init(fdt);
+
+	if (ret < 0) {
+		printf("interrupts: %s (%d): every device is polled\n",
+		       ret == -ENODEV ? "no supported interrupt controller" : "controller failed",
+		       ret);
+	}
+}
 
 static struct bootopts opts;
 static struct mem_map mem_map;
@@ -136,7 +149,7 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	memory_init(fdt);
 	psci_init(fdt);
 	timeout_ns = options_apply(fdt, &opts);
-	printf("interrupts: none yet (polling)\n");
+	irq_init(fdt);
 	smmu_probe_all(fdt); /* before any bus: devices behind an SMMU need it up */
 	probe_virtio_mmio(fdt, timeout_ns);
 	pci_probe_all(fdt, timeout_ns);

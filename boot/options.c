@@ -27,6 +27,18 @@ static int opt_dma(const char *value)
 	return 0;
 }
 
+static int opt_irq(const char *value)
+{
+	if (strcmp(value, "poll") == 0) {
+		virtio_options.irq_poll = true;
+	} else if (strcmp(value, "auto") == 0) {
+		virtio_options.irq_poll = false;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int opt_bounce_pool(const char *value)
 {
 	uint64_t kib;
@@ -57,6 +69,7 @@ static const struct {
 	{ "dma", "direct|bounce", opt_dma },
 	{ "bounce_pool", "<KiB>", opt_bounce_pool },
 	{ "timeout", "<ms> per virtio request", opt_timeout },
+	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
 };
 
 static void apply_one(const char *key, const char *value)

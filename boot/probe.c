@@ -40,7 +40,7 @@ void boot_virtio_type(uint32_t device_id, char *buf, size_t len)
 }
 
 /** The GIC interrupt id (SPI n = 32 + n, PPI n = 16 + n) of node's first interrupt, or -1. */
-static int probe_irq(const void *fdt, int node, uint64_t pa)
+static int probe_irq(const void *fdt, int node, uint64_t pa, bool *edge)
 {
 	struct dt_irq irq;
 	int ret = dt_irq(fdt, node, 0, &irq);
@@ -53,6 +53,7 @@ static int probe_irq(const void *fdt, int node, uint64_t pa)
 		       ret);
 		return -1;
 	}
+	*edge = dt_irq_gic_edge(&irq);
 	return dt_irq_gic_intid(fdt, &irq);
 }
 
@@ -149,7 +150,7 @@ static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
 		virtio_mmio_destroy(vdev);
 		return 0;
 	}
-	vdev->plat.irq = probe_irq(fdt, node, pa);
+	vdev->plat.irq = probe_irq(fdt, node, pa, &vdev->plat.irq_edge);
 	vdev->timeout_ns = timeout_ns;
 	print_device(vdev, virtio_add_device(vdev));
 	return 1;

@@ -105,6 +105,7 @@ static int fill_platform(const struct pci_func *f, struct virtio_device *vdev)
 	p->iommu = f->behind_iommu ? smmu_lookup(pci_iommu_node(f)) : NULL;
 	snprintf(p->iommu_name, sizeof(p->iommu_name), "%s", f->iommu_name);
 	p->irq = f->irq;
+	p->pci = true;
 	return 0;
 }
 

@@ -38,7 +38,9 @@ int virtio_add_device(struct virtio_device *vdev)
 		return vdev->ops->reset(vdev);
 	}
 	vdev->type_name = drv->type_name;
+	virtio_irq_attach(vdev);
 	ret = drv->probe(vdev);
+	virtio_irq_named(vdev);
 	if (ret < 0 && !vdev->broken) {
 		virtio_fail(vdev, "driver probe failed");
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/barrier.h"
+#include "arch/irq.h"
 #include "arch/timer.h"
 #include "vireo/dma.h"
 #include "vireo/dma_iommu.h"
@@ -425,30 +426,53 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 	return 0;
 }
 
+/** Sleeps until an interrupt or `until` (interrupts masked by the caller), or relaxes once
+ *  when the device is polled. */
+static void virtq_idle(const struct virtq *vq, uint64_t until)
+{
+	if (vq->vdev->irq_mode == VIRTIO_IRQ_POLL) {
+		arch_cpu_relax();
+	} else {
+		arch_irq_wait(until);
+	}
+}
+
 int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
 {
 	uint64_t now = arch_time_ns();
 	uint64_t deadline = now + vq->vdev->timeout_ns;
 	uint64_t fault_check = now + VIRTQ_FAULT_CHECK_NS;
+	bool translated = vq->vdev->dma.backend == DMA_BACKEND_IOMMU;
+	/* Masked while the ring is checked, so a completion between the check and the wait
+	 * still ends the wait (include/arch/irq.h). */
+	unsigned long flags = arch_irq_save();
+	int ret;
 
 	for (;;) {
-		int ret = virtq_get(vq, token, len);
-
+		ret = virtq_get(vq, token, len);
 		if (ret != -EAGAIN) {
 			/* A request the device completed while one of its accesses faulted. */
-			return ret == 0 && dma_iommu_faults(&vq->vdev->dma) > 0 ? -EFAULT : ret;
+			if (ret == 0 && dma_iommu_faults(&vq->vdev->dma) > 0) {
+				ret = -EFAULT;
+			}
+			break;
 		}
 		now = arch_time_ns();
 		if (now > fault_check) {
 			/* An SMMU fault: the device will not complete (QEMU stops the queue). */
 			if (dma_iommu_faults(&vq->vdev->dma) > 0) {
-				return -EFAULT;
+				ret = -EFAULT;
+				break;
 			}
 			fault_check = now + VIRTQ_FAULT_CHECK_NS;
 		}
 		if (now > deadline) {
-			return -ETIMEDOUT;
+			ret = -ETIMEDOUT;
+			break;
 		}
-		arch_cpu_relax();
+		/* SMMU faults raise no interrupt here: a translated device wakes to look. */
+		virtq_idle(vq, translated && fault_check < deadline ? fault_check : deadline);
 	}
+	arch_irq_restore(flags);
+	return ret;
 }

@@ -66,6 +66,9 @@ int dt_irq_parent(const void *fdt, int node);
  *  the controller is not a GIC or the specifier is not an SPI or PPI in range. */
 int dt_irq_gic_intid(const void *fdt, const struct dt_irq *irq);
 
+/** True when a resolved GIC interrupt is edge-triggered (cell 2 flags, IRQ_TYPE_EDGE_*). */
+bool dt_irq_gic_edge(const struct dt_irq *irq);
+
 /** `dma-coherent` on node or on the nearest bus that says so; a nearer `dma-noncoherent`
  *  wins (Linux's of_dma_is_coherent). */
 bool dt_dma_coherent(const void *fdt, int node);

@@ -37,9 +37,20 @@ struct virtio_transport_ops {
 	void (*queue_disable)(struct virtio_device *vdev, unsigned index);
 	/** Tell the device that queue index has new buffers. */
 	void (*notify)(struct virtio_device *vdev, unsigned index);
-	/** Read and acknowledge the interrupt status: bit 0 used buffer, bit 1 config change. */
+	/** Read and acknowledge the interrupt status: VIRTIO_IRQ_USED, VIRTIO_IRQ_CONFIG. */
 	uint32_t (*irq_ack)(struct virtio_device *vdev);
+	/** Optional (NULL: wired interrupts only). Set up message-signalled interrupts and
+	 *  register their handlers (a config vector calls virtio_config_interrupt()); 0 when
+	 *  in use, -ENODEV when the device or platform has none, another error to fall back
+	 *  to the wired interrupt after a message. */
+	int (*msix_setup)(struct virtio_device *vdev);
+	/** Optional: the driver named the device (vdev->name): relabel the vectors. */
+	void (*msix_named)(struct virtio_device *vdev);
 };
+
+/* irq_ack() bits: the ISR / InterruptStatus layout of virtio-pci and virtio-mmio. */
+#define VIRTIO_IRQ_USED 1u
+#define VIRTIO_IRQ_CONFIG 2u
 
 /** Facts about where the device sits, found by the bus probe (DT or PCI). */
 struct virtio_platform {
@@ -54,7 +65,9 @@ struct virtio_platform {
 	void *iommu;	   /* the IOMMU instance, NULL when its driver is not up */
 	char iommu_name[32];
 	uint32_t stream_id;
-	int irq; /* interrupt id at the interrupt controller, -1 if none */
+	int irq;       /* interrupt id at the interrupt controller, -1 if none */
+	bool irq_edge; /* the DT says edge-triggered (PCI INTx: level) */
+	bool pci;      /* a PCI function: its wired interrupt is INTx */
 };
 
 /** How the device's interrupts reach the CPU (`devices` shows irq=msix|intx|spi|poll). */
@@ -101,6 +114,7 @@ struct virtio_driver {
 struct virtio_options {
 	bool force_bounce;    /* dma=bounce */
 	bool protected_guest; /* set by the platform hook */
+	bool irq_poll;	      /* irq=poll: no device interrupts, completion is polled */
 };
 extern struct virtio_options virtio_options;
 
@@ -126,6 +140,18 @@ static inline bool virtio_has(const struct virtio_device *vdev, unsigned bit)
 {
 	return (vdev->features >> bit) & 1;
 }
+/** Choose how vdev's interrupts arrive (MSI-X, its wired line, or polling, in that order)
+ *  and register the handlers; sets vdev->irq_mode. Called by virtio_add_device() before the
+ *  driver binds. Never fails: a device whose interrupts cannot be set up is polled, with a
+ *  message. */
+int virtio_irq_attach(struct virtio_device *vdev);
+/** After the driver named the device: label its interrupts with the name. */
+void virtio_irq_named(struct virtio_device *vdev);
+/** A configuration change interrupt: count it and tell the driver. */
+void virtio_config_interrupt(struct virtio_device *vdev);
+/** "msix", "intx", "spi" or "poll". */
+const char *virtio_irq_mode_name(enum virtio_irq_mode mode);
+
 /** Read a config field of 1, 2, 4 or 8 bytes (little-endian on the wire). */
 int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned size, uint64_t *val);
 
