@@ -55,12 +55,6 @@ static const char *ec_name(unsigned ec)
 	}
 }
 
-__attribute__((weak)) void arch_irq_handler(struct arch_regs *regs)
-{
-	printf("unexpected IRQ at ELR 0x%016llx\n", (unsigned long long)regs->elr);
-	arch_halt();
-}
-
 static void dump_regs(const struct arch_regs *r)
 {
 	for (unsigned i = 0; i < 31; i += 2) {

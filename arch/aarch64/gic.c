@@ -1,71 +1,398 @@
-/* Interrupt controller entry points (stub until the GIC driver lands: everything polls). */
+/* The interrupt controller behind include/arch/irq.h: finds the GIC in the DT, brings it up
+ * through gicv2.c or gicv3.c + gic_cpuif.c, dispatches interrupts to registered handlers,
+ * counts them, and implements arch_irq_wait() with WFI and the EL1 virtual timer. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
 
 #include "arch/irq.h"
+#include "arch/regs.h"
+#include "arch/sysreg.h"
 #include "arch/timer.h"
 #include "gic_priv.h"
+#include "vireo/dt.h"
+
+#define GIC_MAX_SOURCES 64
+#define GIC_DISPATCH_LIMIT 32 /* acknowledgements per exception, so a storm cannot wedge us */
+#define GIC_V2_ID_MASK 0x3ffu
+#define GIC_V3_ID_MASK 0xffffffu
+#define GIC_SPECIAL_FIRST 1020u
+#define TIMER_VIRT_PPI 27u /* the default when the DT timer node says nothing usable */
+#define TIMER_DT_VIRT_INDEX 2
+#define CNTV_CTL_ENABLE 1u
+#define MPIDR_AFF_MASK 0xff00ffffffull
+
+struct gic_source {
+	unsigned intid;
+	enum irq_trigger trigger;
+	const char *name;
+	irq_handler_fn fn;
+	void *arg;
+	uint64_t count;
+	bool live;
+};
+
+static struct gic_hw hw;
+static bool ready;
+static char ctrl_name[32] = "none";
+static struct gic_source sources[GIC_MAX_SOURCES];
+static unsigned source_count;
+static uint64_t spurious_count;
+static uint64_t unhandled_count;
+
+static const char *const v2_compat[] = {
+	"arm,gic-400",
+	"arm,cortex-a15-gic",
+	"arm,cortex-a9-gic",
+	"arm,cortex-a7-gic",
+};
+
+static struct gic_source *find_source(unsigned intid)
+{
+	for (unsigned i = 0; i < source_count; i++) {
+		if (sources[i].intid == intid) {
+			return &sources[i];
+		}
+	}
+	return NULL;
+}
+
+static void hw_configure(unsigned intid, bool edge)
+{
+	if (hw.version == 3) {
+		gicv3_configure(&hw, intid, edge);
+	} else {
+		gicv2_configure(&hw, intid, edge);
+	}
+}
+
+static int hw_enable(unsigned intid, bool enable)
+{
+	if (intid >= GIC_LPI_BASE) {
+		return gic_lpi_set_enabled(intid, enable);
+	}
+	if (hw.version == 3) {
+		gicv3_enable(&hw, intid, enable);
+	} else {
+		gicv2_enable(&hw, intid, enable);
+	}
+	return 0;
+}
+
+static uint32_t hw_ack(void)
+{
+	return hw.version == 3 ? gic_cpuif_ack() : gicv2_ack(&hw);
+}
+
+static void hw_eoi(uint32_t iar)
+{
+	if (hw.version == 3) {
+		gic_cpuif_eoi(iar);
+	} else {
+		gicv2_eoi(&hw, iar);
+	}
+}
+
+static bool valid_intid(unsigned intid)
+{
+	if (intid >= GIC_LPI_BASE) {
+		return hw.version == 3 && hw.lpis &&
+		       (hw.id_bits >= 32 || intid < (1u << hw.id_bits));
+	}
+	/* SGIs are for inter-processor signalling; nothing here registers them. */
+	return intid >= 16 && intid < hw.lines;
+}
+
+/* ---------------------------------------------------------------- the timer */
+
+static unsigned timer_intid = TIMER_VIRT_PPI;
+
+static void timer_stop(void)
+{
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+}
+
+/* The timer only ends a wait: stopping it clears its level-triggered output. */
+static void timer_irq(void *arg)
+{
+	(void)arg;
+	timer_stop();
+}
+
+static void timer_arm(uint64_t deadline_ns)
+{
+	uint64_t freq = read_sysreg(cntfrq_el0);
+	uint64_t ticks = (uint64_t)((unsigned __int128)deadline_ns * freq / 1000000000u);
+
+	write_sysreg(cntv_cval_el0, ticks);
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
+}
+
+static unsigned timer_find(const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+	struct dt_irq irq;
+	int intid;
+
+	if (node < 0 || dt_irq(fdt, node, TIMER_DT_VIRT_INDEX, &irq) != 0) {
+		return TIMER_VIRT_PPI;
+	}
+	intid = dt_irq_gic_intid(fdt, &irq);
+	return intid > 0 ? (unsigned)intid : TIMER_VIRT_PPI;
+}
+
+/* ---------------------------------------------------------------- bring-up */
+
+static int find_gic(const void *fdt, unsigned *version)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+
+	if (node >= 0) {
+		*version = 3;
+		return node;
+	}
+	for (unsigned i = 0; i < sizeof(v2_compat) / sizeof(v2_compat[0]); i++) {
+		node = fdt_node_offset_by_compatible(fdt, -1, v2_compat[i]);
+		if (node >= 0) {
+			*version = 2;
+			return node;
+		}
+	}
+	return -ENODEV;
+}
+
+static int bring_up(const void *fdt, int node)
+{
+	uint64_t dist, second, size;
+
+	if (dt_reg(fdt, node, 0, &dist, &size) != 0 || dt_reg(fdt, node, 1, &second, &size) != 0) {
+		printf("gic: node %s has no usable reg\n", fdt_get_name(fdt, node, NULL));
+		return -EINVAL;
+	}
+	hw.dist = (uintptr_t)dist;
+	if (hw.version == 2) {
+		hw.cpu = (uintptr_t)second;
+		return gicv2_init(&hw);
+	}
+	hw.affinity = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	if (gicv3_init(&hw, (uintptr_t)second, size) != 0) {
+		return -ENODEV;
+	}
+	gic_cpuif_init();
+	return 0;
+}
 
 int arch_irq_init(const void *fdt)
 {
-	return -ENODEV;
+	int node = find_gic(fdt, &hw.version);
+	int ret;
+
+	if (node < 0) {
+		return -ENODEV;
+	}
+	ret = bring_up(fdt, node);
+	if (ret != 0) {
+		hw.version = 0;
+		return ret;
+	}
+	snprintf(ctrl_name, sizeof(ctrl_name), "gicv%u@%llx", hw.version,
+		 (unsigned long long)hw.dist);
+	printf("irq: %s lines=%u%s\n", ctrl_name, hw.lines,
+	       hw.version == 3 ? (hw.lpis ? " lpis=yes" : " lpis=no") : "");
+	ready = true;
+	timer_stop();
+	timer_intid = timer_find(fdt);
+	ret = arch_irq_register(timer_intid, IRQ_TRIGGER_LEVEL, "timer", timer_irq, NULL);
+	if (ret != 0) {
+		printf("irq: timer interrupt %u: error %d; waits poll\n", timer_intid, ret);
+	}
+	ret = gic_msi_init(fdt);
+	if (ret != 0) {
+		printf("irq: MSI controllers unusable (error %d); devices use wired interrupts\n",
+		       ret);
+	}
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	return 0;
 }
 
 bool arch_irq_ready(void)
 {
-	return false;
+	return ready;
 }
 
 const char *arch_irq_controller_name(void)
 {
-	return "none";
+	return ctrl_name;
 }
 
-int arch_irq_register(unsigned intid, enum irq_trigger trigger, const char *name,
-		      irq_handler_fn fn, void *arg)
+int arch_irq_register(unsigned intid, enum irq_trigger trigger, const char *name, irq_handler_fn fn,
+		      void *arg)
 {
-	return -ENODEV;
+	struct gic_source *s;
+	unsigned long flags;
+	int ret;
+
+	if (!ready) {
+		return -ENODEV;
+	}
+	if (!valid_intid(intid) || fn == NULL) {
+		return -EINVAL;
+	}
+	s = find_source(intid);
+	if (s != NULL && s->live) {
+		return -EBUSY;
+	}
+	if (s == NULL) {
+		if (source_count == GIC_MAX_SOURCES) {
+			return -ENOSPC;
+		}
+		s = &sources[source_count];
+		memset(s, 0, sizeof(*s));
+		s->intid = intid;
+	}
+	flags = arch_irq_save();
+	if (s == &sources[source_count]) {
+		source_count++;
+	}
+	s->trigger = trigger;
+	s->name = name;
+	s->fn = fn;
+	s->arg = arg;
+	s->live = true;
+	if (intid < GIC_LPI_BASE) {
+		hw_configure(intid, trigger == IRQ_TRIGGER_EDGE);
+	}
+	ret = hw_enable(intid, true);
+	if (ret != 0) {
+		s->live = false;
+	}
+	arch_irq_restore(flags);
+	return ret;
 }
 
 void arch_irq_unregister(unsigned intid)
 {
+	struct gic_source *s = find_source(intid);
+	unsigned long flags;
+
+	if (s == NULL || !s->live) {
+		return;
+	}
+	flags = arch_irq_save();
+	(void)hw_enable(intid, false);
+	s->live = false;
+	arch_irq_restore(flags);
 }
 
 unsigned long arch_irq_save(void)
 {
-	return 0;
+	unsigned long flags = read_sysreg(daif);
+
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return flags;
 }
 
 void arch_irq_restore(unsigned long flags)
 {
+	write_sysreg(daif, flags);
+	__asm__ volatile("" ::: "memory");
 }
 
 void arch_irq_wait(uint64_t deadline_ns)
 {
-	arch_cpu_relax();
+	unsigned long flags;
+
+	if (!ready) {
+		arch_cpu_relax();
+		return;
+	}
+	flags = arch_irq_save();
+	if (arch_time_ns() < deadline_ns) {
+		timer_arm(deadline_ns);
+		/* WFI wakes on a pending interrupt even while PSTATE.I masks it. */
+		__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+		timer_stop();
+	}
+	/* Let whatever woke us be handled, then go back to the caller's masking. */
+	__asm__ volatile("msr daifclr, #2\n\tisb" ::: "memory");
+	arch_irq_restore(flags);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static void dispatch(uint32_t iar, unsigned intid)
+{
+	struct gic_source *s = find_source(intid);
+
+	if (s != NULL && s->live) {
+		s->count++;
+		s->fn(s->arg);
+	} else {
+		/* Nobody wants it: switch it off so it cannot storm. */
+		unhandled_count++;
+		if (intid < GIC_LPI_BASE) {
+			(void)hw_enable(intid, false);
+		}
+	}
+	hw_eoi(iar);
+}
+
+void arch_irq_handler(struct arch_regs *regs)
+{
+	uint32_t mask = hw.version == 3 ? GIC_V3_ID_MASK : GIC_V2_ID_MASK;
+
+	(void)regs;
+	for (unsigned n = 0; n < GIC_DISPATCH_LIMIT; n++) {
+		uint32_t iar = hw_ack();
+		unsigned intid = iar & mask;
+
+		if (intid >= GIC_SPECIAL_FIRST && intid < GIC_LPI_BASE) {
+			if (n == 0) {
+				spurious_count++;
+			}
+			return;
+		}
+		dispatch(iar, intid);
+	}
 }
 
 unsigned arch_irq_stats(struct arch_irq_info *out, unsigned max, uint64_t *spurious)
 {
-	*spurious = 0;
-	return 0;
+	for (unsigned i = 0; i < source_count && i < max; i++) {
+		out[i].intid = sources[i].intid;
+		out[i].name = sources[i].name != NULL ? sources[i].name : "-";
+		out[i].trigger = sources[i].trigger == IRQ_TRIGGER_EDGE ? "edge" : "level";
+		out[i].count = sources[i].count;
+	}
+	*spurious = spurious_count + unhandled_count;
+	return source_count;
 }
 
 unsigned gic_version(void)
 {
-	return 0;
+	return ready ? hw.version : 0;
+}
+
+unsigned gic_lines(void)
+{
+	return hw.lines;
 }
 
 uintptr_t gic_redist_base(void)
 {
-	return 0;
+	return hw.version == 3 ? hw.redist : 0;
 }
 
 unsigned gic_id_bits(void)
 {
-	return 0;
+	return hw.id_bits;
 }
 
 bool gic_lpis_supported(void)
 {
-	return false;
+	return hw.version == 3 && hw.lpis;
 }

@@ -14,6 +14,50 @@
 #include <stdint.h>
 
 #define GIC_LPI_BASE 8192u
+#define GIC_SPI_BASE 32u
+#define GIC_SPURIOUS 1023u
+#define GIC_PRIO_DEFAULT 0xa0u /* below the priority mask, above nothing else */
+#define GIC_PRIO_MASK 0xf0u    /* PMR: every priority numerically below it is signalled */
+
+/* ---------------------------------------------------------------- hardware programming */
+
+/** One controller's registers as found in the DT. */
+struct gic_hw {
+	unsigned version;     /* 2 or 3 */
+	uintptr_t dist;	      /* GICD */
+	uintptr_t cpu;	      /* GICv2: GICC */
+	uintptr_t redist;     /* GICv3: this CPU's RD_base, set by gicv3_init() */
+	unsigned lines;	      /* SGIs + PPIs + SPIs the distributor implements (<= 1020) */
+	unsigned id_bits;     /* GICv3: GICD_TYPER.IDbits + 1 */
+	bool lpis;	      /* GICv3: GICD_TYPER.LPIS */
+	uint64_t affinity;    /* GICv3: this CPU's Aff3.Aff2.Aff1.Aff0 as GICD_IROUTER packs it */
+	uint32_t target_mask; /* GICv2: this CPU's bit in GICD_ITARGETSR */
+};
+
+/** GICv2 (gicv2.c): brings up the distributor (every SPI disabled, inactive, level,
+ *  default priority, routed to this CPU) and the CPU interface. 0, or -ENODEV when the
+ *  registers do not look like a GICv2 (with a message). */
+int gicv2_init(struct gic_hw *hw);
+void gicv2_configure(const struct gic_hw *hw, unsigned intid, bool edge);
+void gicv2_enable(const struct gic_hw *hw, unsigned intid, bool enable);
+/** Acknowledges the highest-priority pending interrupt: the raw IAR value (the id in bits
+ *  9:0; GIC_SPURIOUS when nothing is pending). */
+uint32_t gicv2_ack(const struct gic_hw *hw);
+void gicv2_eoi(const struct gic_hw *hw, uint32_t iar);
+
+/** GICv3 (gicv3.c): the distributor with affinity routing (every SPI disabled, group 1,
+ *  routed to hw->affinity), then finds this CPU's redistributor in the region
+ *  [redist_base, redist_base + redist_size) by affinity, wakes it and configures its SGIs and
+ *  PPIs (disabled, group 1). The CPU interface (system registers) is gic_cpuif_init().
+ *  0, or -ENODEV with a message. */
+int gicv3_init(struct gic_hw *hw, uintptr_t redist_base, uint64_t redist_size);
+void gicv3_configure(const struct gic_hw *hw, unsigned intid, bool edge);
+void gicv3_enable(const struct gic_hw *hw, unsigned intid, bool enable);
+
+/** GICv3 CPU interface through system registers (gic_cpuif.c, target only). */
+void gic_cpuif_init(void);
+uint32_t gic_cpuif_ack(void);
+void gic_cpuif_eoi(uint32_t intid);
 
 /* ---------------------------------------------------------------- controller -> MSI part */
 
@@ -28,10 +72,74 @@ int gic_msi_init(const void *fdt);
  *  arch_msi_alloc() did not hand out. */
 int gic_lpi_set_enabled(unsigned intid, bool enabled);
 
+/* ---------------------------------------------------------------- MSI controllers */
+
+struct arch_msi;
+
+/** A GICv2m frame (Arm's "GICv2m" architecture note, also QEMU's arm_gicv2m): a doorbell that
+ *  turns a write of n into SPI n, for a range of SPIs. */
+struct gic_v2m {
+	uintptr_t base;
+	uint64_t doorbell; /* physical address of MSI_SETSPI_NS */
+	unsigned spi_base;
+	unsigned spi_count;
+	unsigned next; /* SPIs handed out */
+};
+
+/** Reads the frame's SPI range (MSI_TYPER), or takes dt_base/dt_count from the DT's
+ *  arm,msi-base-spi / arm,msi-num-spis when dt_count is nonzero. -ENODEV with a message
+ *  when the range is empty or outside [32, lines). */
+int gic_v2m_init(struct gic_v2m *m, uintptr_t base, uint64_t pa, unsigned dt_base,
+		 unsigned dt_count, unsigned lines);
+/** Hands out up to count SPIs; the number handed out, or -ENOSPC. */
+int gic_v2m_alloc(struct gic_v2m *m, unsigned count, struct arch_msi *out);
+
+#define GIC_ITS_MAX_DEVICES 32
+#define GIC_ITS_CMDQ_ENTRIES 128
+
+/** A GICv3 ITS with flat device and collection tables, one collection (this CPU) and a
+ *  command queue in memory the CPU writes then cleans to the point of coherency. */
+struct gic_its {
+	uintptr_t base;
+	uint64_t translater; /* physical address of GITS_TRANSLATER */
+	unsigned ite_size;
+	unsigned dev_bits;   /* DeviceIDs the device table holds: [0, 1 << dev_bits) */
+	unsigned event_bits; /* GITS_TYPER.IDbits + 1 */
+	uint64_t rd_target;  /* MAPC RDbase field, already shifted into place */
+	uint64_t *cmdq;
+	unsigned cmd_next;
+	uint32_t devids[GIC_ITS_MAX_DEVICES]; /* mapped devices */
+	unsigned device_count;
+};
+
+/** Disables the ITS if firmware left it on, allocates and programs the tables GITS_BASER<n>
+ *  asks for and the command queue, enables it and maps collection 0 to the redistributor
+ *  whose RD_base is redist (physical) / processor number procnum. 0, or -ENODEV / -ENOMEM
+ *  with a message. */
+int gic_its_init(struct gic_its *its, uintptr_t base, uint64_t pa, uint64_t redist,
+		 unsigned procnum);
+/** Maps DeviceID devid with count events (an ITT) to the LPIs first_lpi.. and fills out[]
+ *  (address = GITS_TRANSLATER, data = event). -EBUSY when devid is mapped already,
+ *  -ERANGE when it does not fit the device table, -ENOMEM, -ETIMEDOUT (command queue). */
+int gic_its_map_device(struct gic_its *its, uint32_t devid, unsigned count, unsigned first_lpi,
+		       struct arch_msi *out);
+/** Makes the ITS reload the configuration of (devid, event) (INV then SYNC). */
+int gic_its_inv(struct gic_its *its, uint32_t devid, uint32_t event);
+
+/** Allocates the LPI configuration table (all disabled) and pending table for LPIs below
+ *  1 << id_bits, points this CPU's redistributor at them and enables LPIs there. Returns the
+ *  configuration table, or NULL with a message. */
+uint8_t *gic_lpi_tables_init(uintptr_t redist, unsigned id_bits);
+/** Writes LPI intid's configuration byte (default priority, enabled or not) into table. */
+void gic_lpi_config(uint8_t *table, unsigned intid, bool enabled);
+
 /* ---------------------------------------------------------------- MSI part -> controller */
 
 /** 2 or 3 once the controller is up, 0 before. */
 unsigned gic_version(void);
+
+/** Interrupt ids below GIC_LPI_BASE the distributor implements (SGIs + PPIs + SPIs). */
+unsigned gic_lines(void);
 
 /** GICv3: this CPU's redistributor (RD_base frame; SGI_base is RD_base + 64 KiB); 0 for GICv2. */
 uintptr_t gic_redist_base(void);

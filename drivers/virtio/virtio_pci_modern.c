@@ -170,6 +170,10 @@ static int modern_reset(struct virtio_device *vdev)
 	}
 	memset(vp->queue_notify, 0, sizeof(vp->queue_notify));
 	virtio_pci_reset_done(vp);
+	/* A reset sets every vector back to NO_VECTOR (§4.1.5.1.2). */
+	if (virtio_pci_msix_config_vector(vp) != 0) {
+		printf("%s: device refused the configuration MSI-X vector\n", vdev->transport_name);
+	}
 	return 0;
 }
 
@@ -275,6 +279,17 @@ static int modern_queue_enable(struct virtio_device *vdev, unsigned index, unsig
 	write64(vdev, VIRTIO_PCI_COMMON_Q_DESCLO, desc);
 	write64(vdev, VIRTIO_PCI_COMMON_Q_AVAILLO, avail);
 	write64(vdev, VIRTIO_PCI_COMMON_Q_USEDLO, used);
+	if (vp->msix_count != 0) {
+		uint16_t vec = virtio_pci_msix_queue_vector(vp, index);
+
+		/* §4.1.5.1.2: reading back NO_VECTOR means the device could not map it. */
+		io_write16(common(vdev, VIRTIO_PCI_COMMON_Q_MSIX), vec);
+		if (io_read16(common(vdev, VIRTIO_PCI_COMMON_Q_MSIX)) != vec) {
+			printf("%s: queue %u: device refused MSI-X vector %u\n",
+			       vdev->transport_name, index, vec);
+			return -EIO;
+		}
+	}
 	io_write16(common(vdev, VIRTIO_PCI_COMMON_Q_ENABLE), 1);
 	vp->queue_notify[index] = notify;
 	return 0;
@@ -321,4 +336,6 @@ const struct virtio_transport_ops virtio_pci_modern_ops = {
 	.queue_disable = modern_queue_disable,
 	.notify = modern_notify,
 	.irq_ack = modern_irq_ack,
+	.msix_setup = virtio_pci_msix_setup,
+	.msix_named = virtio_pci_msix_named,
 };

@@ -67,7 +67,9 @@
 #define VIRTIO_PCI_QUEUE_ADDR_SHIFT 12
 #define VIRTIO_PCI_VRING_ALIGN 4096
 
-#define VIRTIO_PCI_MAX_QUEUES 64 /* queues whose notify address the transport keeps */
+#define VIRTIO_PCI_MAX_QUEUES 64    /* queues whose notify address the transport keeps */
+#define VIRTIO_PCI_MSIX_MAX 9	    /* MSI-X vectors used: configuration + up to 8 for queues */
+#define VIRTIO_MSI_NO_VECTOR 0xffff /* §4.1.4.3: no vector / the device could not map one */
 #define VIRTIO_PCI_RESET_TIMEOUT_NS (1000ull * 1000 * 1000)
 
 /** A structure the device placed in one of its BARs. */
@@ -86,6 +88,10 @@ struct virtio_pci {
 	struct virtio_pci_region device; /* len 0: the device has no config space */
 	uint32_t notify_mult;
 	uintptr_t queue_notify[VIRTIO_PCI_MAX_QUEUES]; /* 0: queue not set up */
+	/* MSI-X (modern only): vector 0 signals configuration changes, 1.. the queues */
+	unsigned msix_count; /* 0: MSI-X not in use */
+	unsigned msix_intid[VIRTIO_PCI_MSIX_MAX];
+	char msix_names[VIRTIO_PCI_MSIX_MAX][24];
 	/* legacy (§4.1.4.8) */
 	uintptr_t io;
 	uint64_t io_size;
@@ -104,6 +110,16 @@ extern const struct virtio_transport_ops virtio_pci_legacy_ops;
 void virtio_pci_status_hook(struct virtio_pci *vp, uint8_t status);
 /** After a completed reset: the device does no DMA, so bus mastering goes off. */
 void virtio_pci_reset_done(struct virtio_pci *vp);
+/* virtio_pci_msix.c (modern transport) */
+/** The transport's msix_setup/msix_named operations. */
+int virtio_pci_msix_setup(struct virtio_device *vdev);
+void virtio_pci_msix_named(struct virtio_device *vdev);
+/** The vector queue index signals (VIRTIO_MSI_NO_VECTOR without MSI-X). */
+uint16_t virtio_pci_msix_queue_vector(const struct virtio_pci *vp, unsigned index);
+/** After a reset cleared it: give configuration changes their vector again (no-op without
+ *  MSI-X). -EIO when the device refuses it (it then has no configuration interrupt). */
+int virtio_pci_msix_config_vector(struct virtio_pci *vp);
+
 /** True when [offset, offset + len) lies in a region of size bytes. */
 static inline bool virtio_pci_in(uint64_t size, unsigned offset, unsigned len)
 {

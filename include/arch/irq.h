@@ -40,8 +40,8 @@ const char *arch_irq_controller_name(void);
  *  fn(arg) runs for each occurrence, in interrupt context, after which the interrupt is
  *  ended (EOI). `name` (kept, not copied) labels it in arch_irq_stats(). -ENODEV without a
  *  controller, -EINVAL for an id the controller does not have, -EBUSY if already taken. */
-int arch_irq_register(unsigned intid, enum irq_trigger trigger, const char *name,
-		      irq_handler_fn fn, void *arg);
+int arch_irq_register(unsigned intid, enum irq_trigger trigger, const char *name, irq_handler_fn fn,
+		      void *arg);
 
 /** Disables intid and forgets its handler (its count stays in the stats). */
 void arch_irq_unregister(unsigned intid);
@@ -64,7 +64,8 @@ struct arch_irq_info {
 };
 
 /** Copies up to max registered sources (in registration order) to out; returns how many
- *  there are. *spurious gets the count of spurious acknowledgements (ID 1023). */
+ *  there are. *spurious gets the count of acknowledgements nobody handled (ID 1023, or an
+ *  interrupt without a handler, which is then disabled). */
 unsigned arch_irq_stats(struct arch_irq_info *out, unsigned max, uint64_t *spurious);
 
 /** One MSI: the interrupt it raises and the write that raises it. */

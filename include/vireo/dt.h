@@ -99,4 +99,10 @@ int dt_iommu(const void *fdt, int node, int *iommu_node, uint32_t *stream_id);
  *  function is not behind an IOMMU, as in Linux's of_map_id). */
 int dt_iommu_map(const void *fdt, int host, uint32_t rid, int *iommu_node, uint32_t *stream_id);
 
+/** The MSI controller (a node with `msi-controller`) and DeviceID of PCI requester rid under
+ *  host bridge `host`: through `msi-map` (+ `msi-map-mask`), else `msi-parent` with DeviceID =
+ *  rid. -ENOENT when the host has neither or rid is outside every msi-map entry; -EINVAL for a
+ *  malformed map or a phandle that is not an MSI controller. */
+int dt_msi_map(const void *fdt, int host, uint32_t rid, int *msi_node, uint32_t *devid);
+
 #endif

@@ -137,4 +137,17 @@ struct pci_cap_iter {
 void pci_cap_begin(struct pci_cap_iter *it, const struct pci_func *f);
 int pci_cap_next(struct pci_cap_iter *it);
 
+struct arch_msi;
+
+/** Turns on MSI-X for f with up to nvec vectors: finds the capability and its table (which
+ *  must lie inside an assigned memory BAR), asks the MSI controller the host's `msi-map` /
+ *  `msi-parent` names for MSIs, writes them into table entries 0.. (the rest stay masked),
+ *  enables MSI-X and disables INTx. Returns the number of vectors set up (>= 1; out[] holds
+ *  them, entry i = vector i), -ENODEV when f has no MSI-X or no MSI controller serves it,
+ *  -EOPNOTSUPP behind an IOMMU (the doorbell would need a mapping), -EINVAL for a table the
+ *  BAR does not hold, or the controller's error. */
+int pci_msix_enable(const struct pci_func *f, unsigned nvec, struct arch_msi *out);
+/** Turns MSI-X off again (INTx back on). */
+void pci_msix_disable(const struct pci_func *f);
+
 #endif

@@ -82,6 +82,21 @@
 #define PCI_CAP_LIST_ID 0
 #define PCI_CAP_LIST_NEXT 1
 #define PCI_CAP_ID_VNDR 0x09
+#define PCI_CAP_ID_MSIX 0x11
+
+/* PCI 3.0 §6.8.2: the MSI-X capability and table */
+#define PCI_MSIX_FLAGS 2
+#define PCI_MSIX_FLAGS_QSIZE 0x07ff
+#define PCI_MSIX_FLAGS_MASKALL 0x4000
+#define PCI_MSIX_FLAGS_ENABLE 0x8000
+#define PCI_MSIX_TABLE 4
+#define PCI_MSIX_TABLE_BIR 0x7
+#define PCI_MSIX_ENTRY_SIZE 16
+#define PCI_MSIX_ENTRY_ADDR_LO 0
+#define PCI_MSIX_ENTRY_ADDR_HI 4
+#define PCI_MSIX_ENTRY_DATA 8
+#define PCI_MSIX_ENTRY_CTRL 12
+#define PCI_MSIX_ENTRY_CTRL_MASKBIT 1
 #define PCI_CAP_MIN_PTR 0x40  /* capabilities live after the standard header */
 #define PCI_CAP_PTR_MASK 0xfc /* the bottom two bits are reserved: software masks them */
 

@@ -13,8 +13,7 @@ struct arch_regs {
 	uint64_t far;
 };
 
-/** Called for IRQs taken at EL1; the default stops with "unexpected IRQ". A GIC driver
- *  provides its own (a later issue). */
+/** Called for IRQs taken at EL1 (gic.c): acknowledges, dispatches and ends them. */
 void arch_irq_handler(struct arch_regs *regs);
 
 #endif
