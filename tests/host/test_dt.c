@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
+#include "host_dtb.h"
 #include "vireo/dt.h"
 
 #define GIC_SPI 0
@@ -21,43 +22,11 @@
 
 /* ---------------------------------------------------------------- fixtures */
 
-/** The whole file at path in a buffer of exactly its size, or NULL. */
-static void *read_file(const char *path, long *len)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf = NULL;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (*len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)*len);
-	}
-	if (buf != NULL && fread(buf, 1, (size_t)*len, f) != (size_t)*len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /** Group state: the DTB build/host/dtb/<name>.dtb, checked by libfdt. */
 static int load_dtb(void **state, const char *name)
 {
-	const char *dir = getenv("VIREO_DTB_DIR");
-	char path[512];
-	long len = 0;
-	void *fdt;
-
-	snprintf(path, sizeof(path), "%s/%s.dtb", dir != NULL ? dir : "build/host/dtb", name);
-	fdt = read_file(path, &len);
-	if (fdt == NULL || fdt_check_header(fdt) != 0 || (long)fdt_totalsize(fdt) > len) {
-		fprintf(stderr, "%s: missing or not a DTB (make %s)\n", path, path);
-		free(fdt);
-		return -1;
-	}
-	*state = fdt;
-	return 0;
+	*state = host_dtb_load(name);
+	return *state != NULL ? 0 : -1;
 }
 
 static int load_virt(void **state)
