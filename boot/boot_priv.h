@@ -65,6 +65,11 @@ unsigned probe_virtio_mmio(const void *fdt, uint64_t timeout_ns);
  *  -EINVAL when it is not a number, -ERANGE when it is too large. */
 int parse_u64(const char *s, uint64_t max, uint64_t *out);
 
+/* boot/console_virtio.c */
+/** With `console=virtio`: moves the boot console (the shell's input and output) to the first
+ *  virtio console, saying so on the UART; with none, says that and stays on the UART. */
+void console_virtio_take(void);
+
 /* boot/options.c */
 struct bootopts;
 /** Read /chosen/bootargs into opts and apply the options (logging one line, and one per bad

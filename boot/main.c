@@ -153,6 +153,7 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	smmu_probe_all(fdt); /* before any bus: devices behind an SMMU need it up */
 	probe_virtio_mmio(fdt, timeout_ns);
 	pci_probe_all(fdt, timeout_ns);
+	console_virtio_take();
 	shell_run_script(opts.script);
 	shell_loop();
 }

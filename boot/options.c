@@ -39,6 +39,18 @@ static int opt_irq(const char *value)
 	return 0;
 }
 
+static int opt_console(const char *value)
+{
+	if (strcmp(value, "virtio") == 0) {
+		virtio_options.console_virtio = true;
+	} else if (strcmp(value, "uart") == 0) {
+		virtio_options.console_virtio = false;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int opt_bounce_pool(const char *value)
 {
 	uint64_t kib;
@@ -70,6 +82,7 @@ static const struct {
 	{ "bounce_pool", "<KiB>", opt_bounce_pool },
 	{ "timeout", "<ms> per virtio request", opt_timeout },
 	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
+	{ "console", "uart|virtio (virtio: the shell on the first virtio console)", opt_console },
 };
 
 static void apply_one(const char *key, const char *value)

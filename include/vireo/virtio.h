@@ -115,6 +115,7 @@ struct virtio_options {
 	bool force_bounce;    /* dma=bounce */
 	bool protected_guest; /* set by the platform hook */
 	bool irq_poll;	      /* irq=poll: no device interrupts, completion is polled */
+	bool console_virtio;  /* console=virtio: the shell runs on the first virtio console */
 };
 extern struct virtio_options virtio_options;
 

@@ -1,9 +1,24 @@
-/* virtio-console driver (stub: the driver is being written). */
+/* virtio-console (virtio 1.2 §5.3), port 0 only: VIRTIO_CONSOLE_F_MULTIPORT is never
+ * negotiated, so receiveq (0) and transmitq (1) carry port 0's bytes. */
 #ifndef VIREO_VIRTIO_CONSOLE_H
 #define VIREO_VIRTIO_CONSOLE_H
 
-struct virtio_device;
+#include <stddef.h>
 
+struct virtio_device;
+struct vcons;
+
+/** Binds a virtio-console device (named console<N>) and posts its receive buffers. */
 int vcons_probe(struct virtio_device *vdev);
+unsigned vcons_count(void);
+struct vcons *vcons_get(unsigned n);
+/** Resets the device and frees the driver's state (tests). */
+void vcons_remove(struct vcons *c);
+
+/** Sends len bytes to port 0, waiting until the device took them. 0, -ETIMEDOUT, or -EIO
+ *  when the device broke the protocol. */
+int vcons_write(struct vcons *c, const void *buf, size_t len);
+/** The next received byte, or -1 when none is waiting (never blocks). */
+int vcons_getc(struct vcons *c);
 
 #endif
