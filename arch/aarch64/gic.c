@@ -315,10 +315,11 @@ void arch_irq_wait(uint64_t deadline_ns)
 		timer_arm(deadline_ns);
 		/* WFI wakes on a pending interrupt even while PSTATE.I masks it. */
 		__asm__ volatile("dsb sy\n\twfi" ::: "memory");
-		timer_stop();
 	}
-	/* Let whatever woke us be handled, then go back to the caller's masking. */
+	/* Let whatever woke us be handled (the timer's handler stops it when it expired), then
+	 * disarm the timer and go back to the caller's masking. */
 	__asm__ volatile("msr daifclr, #2\n\tisb" ::: "memory");
+	timer_stop();
 	arch_irq_restore(flags);
 }
 

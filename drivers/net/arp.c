@@ -1,0 +1,120 @@
+/* ARP for IPv4 over Ethernet (RFC 826): answers requests for our address, learns from what
+ * is addressed to us, and resolves next hops for the commands. */
+#include <errno.h>
+#include <string.h>
+
+#include "arch/timer.h"
+#include "net_priv.h"
+
+#define ARP_LEN 28u
+#define ARP_HTYPE_ETHER 1u
+#define ARP_OP_REQUEST 1u
+#define ARP_OP_REPLY 2u
+#define ARP_CACHE 8u
+#define ARP_TRIES 3u
+#define ARP_WAIT_NS (500ull * 1000 * 1000)
+
+struct arp_entry {
+	uint32_t ip;
+	uint8_t mac[6];
+	bool valid;
+};
+
+static struct arp_entry cache[ARP_CACHE];
+static unsigned next_victim;
+
+void net_arp_flush(void)
+{
+	memset(cache, 0, sizeof(cache));
+}
+
+static struct arp_entry *lookup(uint32_t ip)
+{
+	for (unsigned i = 0; i < ARP_CACHE; i++) {
+		if (cache[i].valid && cache[i].ip == ip) {
+			return &cache[i];
+		}
+	}
+	return NULL;
+}
+
+void net_arp_learn(uint32_t ip, const uint8_t mac[6])
+{
+	struct arp_entry *e = lookup(ip);
+
+	if (ip == 0 || ip == IP_BROADCAST || (mac[0] & 1) != 0) {
+		return; /* no such neighbour */
+	}
+	if (e == NULL) {
+		e = &cache[next_victim];
+		next_victim = (next_victim + 1) % ARP_CACHE;
+	}
+	e->ip = ip;
+	memcpy(e->mac, mac, 6);
+	e->valid = true;
+}
+
+static int arp_send(struct netif *nif, uint16_t op, const uint8_t *tha, uint32_t tpa,
+		    const uint8_t *dst_mac)
+{
+	uint8_t p[ARP_LEN];
+
+	put16(p, ARP_HTYPE_ETHER);
+	put16(p + 2, ETH_P_IP);
+	p[4] = 6;
+	p[5] = 4;
+	put16(p + 6, op);
+	memcpy(p + 8, nif->mac, 6);
+	put32(p + 14, nif->ip);
+	memcpy(p + 18, tha, 6);
+	put32(p + 24, tpa);
+	return net_eth_send(nif, dst_mac, ETH_P_ARP, p, sizeof(p));
+}
+
+void net_arp_input(struct netif *nif, const uint8_t *p, size_t len)
+{
+	uint32_t spa, tpa;
+	uint16_t op;
+
+	if (len < ARP_LEN || get16(p) != ARP_HTYPE_ETHER || get16(p + 2) != ETH_P_IP || p[4] != 6 ||
+	    p[5] != 4) {
+		net_drop(nif);
+		return;
+	}
+	op = get16(p + 6);
+	spa = get32(p + 14);
+	tpa = get32(p + 24);
+	if ((op != ARP_OP_REQUEST && op != ARP_OP_REPLY) || nif->ip == 0 || tpa != nif->ip) {
+		net_drop(nif);
+		return;
+	}
+	net_arp_learn(spa, p + 8);
+	if (op == ARP_OP_REQUEST) {
+		/* Answer to the asker's hardware address, not to the broadcast it came on. */
+		(void)arp_send(nif, ARP_OP_REPLY, p + 8, spa, p + 8);
+	}
+}
+
+int net_arp_resolve(struct netif *nif, uint32_t ip, uint8_t mac[6])
+{
+	static const uint8_t unknown[6];
+
+	for (unsigned t = 0; t < ARP_TRIES; t++) {
+		uint64_t deadline = arch_time_ns() + ARP_WAIT_NS;
+		int ret = lookup(ip) != NULL
+				  ? 0
+				  : arp_send(nif, ARP_OP_REQUEST, unknown, ip, net_broadcast_mac);
+
+		while (ret >= 0 && lookup(ip) == NULL && arch_time_ns() < deadline) {
+			ret = nif->ops->poll(nif, deadline);
+		}
+		if (lookup(ip) != NULL) {
+			memcpy(mac, lookup(ip)->mac, 6);
+			return 0;
+		}
+		if (ret < 0) {
+			return ret;
+		}
+	}
+	return -EHOSTUNREACH;
+}
