@@ -305,9 +305,13 @@ static int vnet_poll(struct netif *nif, uint64_t deadline_ns)
 	return rx_drain(n);
 }
 
+/* Read afresh: a polled device raises no configuration interrupt to tell us. */
 static bool vnet_link_up(struct netif *nif)
 {
-	return ((struct vnet *)nif->priv)->link_up;
+	struct vnet *n = nif->priv;
+
+	read_link(n);
+	return n->link_up;
 }
 
 static const struct netif_ops vnet_ops = {

@@ -1,0 +1,342 @@
+/* The virtio-net driver over virtio-mmio (legacy and modern) against the net device model of
+ * tests/devmodel/ (written from the spec), with the IPv4 endpoint on top. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "devmodel.h"
+#include "devmodel_net.h"
+#include "vireo/netif.h"
+#include "vireo/virtio.h"
+#include "vireo/virtio_mmio.h"
+#include "vireo/virtio_net.h"
+
+#define TEST_TIMEOUT_NS (100ull * 1000 * 1000)
+#define OUR_IP 0x0a00020fu
+
+static const uint8_t model_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const uint8_t peer_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+struct rig {
+	struct devmodel *dm;
+	struct virtio_device *vdev;
+	struct vnet *n;
+	struct netif *nif;
+	int probe_ret;
+};
+
+static void rig_up(struct rig *r, unsigned version, bool mrg, bool mac, bool defer)
+{
+	struct devmodel_config cfg = { .version = version, .defer = defer };
+	struct devmodel_net_config net = { .offer_mac = mac,
+					   .offer_status = true,
+					   .offer_mrg_rxbuf = mrg };
+
+	memcpy(net.mac, model_mac, 6);
+	memset(r, 0, sizeof(*r));
+	r->dm = devmodel_net_create(&cfg, &net);
+	assert_non_null(r->dm);
+	assert_int_equal(virtio_mmio_create(devmodel_base(r->dm), 0x200, &r->vdev), 0);
+	r->vdev->plat.coherent = true;
+	r->vdev->timeout_ns = TEST_TIMEOUT_NS;
+	r->probe_ret = vnet_probe(r->vdev);
+	if (r->probe_ret == 0) {
+		r->n = vnet_get(vnet_count() - 1);
+		r->nif = vnet_netif(r->n);
+	}
+	if (defer) {
+		devmodel_process(r->dm);
+	}
+}
+
+static void rig_down(struct rig *r)
+{
+	if (r->n != NULL) {
+		vnet_remove(r->n);
+	}
+	virtio_mmio_destroy(r->vdev);
+	devmodel_destroy(r->dm);
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed)
+{
+	srand(seed);
+	for (size_t i = 0; i < n; i++) {
+		p[i] = (uint8_t)rand();
+	}
+}
+
+/* An ARP request "who has 10.0.2.15" from the peer, built here byte by byte. */
+static size_t arp_request(uint8_t *f)
+{
+	static const uint8_t tail[] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	memcpy(f + 14, tail, sizeof(tail));
+	memcpy(f + 22, peer_mac, 6);
+	memcpy(f + 28, "\x0a\x00\x02\x63", 4);
+	memset(f + 32, 0, 6);
+	memcpy(f + 38, "\x0a\x00\x02\x0f", 4);
+	return 42;
+}
+
+static void check_no_violations(struct rig *r)
+{
+	if (devmodel_violations(r->dm) != 0) {
+		fail_msg("driver broke the spec: %s", devmodel_last_violation(r->dm));
+	}
+}
+
+static void test_modern_device_gives_mac_link_and_12_byte_header(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, false, true, false);
+	assert_int_equal(r.probe_ret, 0);
+	assert_memory_equal(r.nif->mac, model_mac, 6);
+	assert_true(r.nif->ops->link_up(r.nif));
+	assert_int_equal(devmodel_net_hdr_len(r.dm), 12);
+	assert_string_equal(r.vdev->name, r.nif->name);
+	assert_true(devmodel_net_rx_posted(r.dm) > 0);
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_without_mac_feature_a_local_unicast_mac_is_made(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, false, false, false);
+	assert_int_equal(r.probe_ret, 0);
+	assert_true((r.nif->mac[0] & 2) != 0); /* locally administered */
+	assert_true((r.nif->mac[0] & 1) == 0); /* unicast */
+	assert_memory_not_equal(r.nif->mac, model_mac, 6);
+	rig_down(&r);
+}
+
+static void test_link_state_follows_the_device(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, false, true, false);
+	devmodel_net_set_link(r.dm, false);
+	assert_false(r.nif->ops->link_up(r.nif));
+	devmodel_net_set_link(r.dm, true);
+	assert_true(r.nif->ops->link_up(r.nif));
+	rig_down(&r);
+}
+
+static void tx_sizes(unsigned version, bool mrg)
+{
+	static const size_t sizes[] = { 14, 60, 61, 512, 1000, 1513, 1514 };
+	uint8_t frame[1514];
+	struct rig r;
+
+	rig_up(&r, version, mrg, true, false);
+	assert_int_equal(r.probe_ret, 0);
+	assert_int_equal(devmodel_net_hdr_len(r.dm), version == 2 || mrg ? 12 : 10);
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		const uint8_t *got;
+		size_t len = 0;
+
+		fill(frame, sizes[i], i);
+		assert_int_equal(r.nif->ops->tx(r.nif, frame, sizes[i]), 0);
+		assert_int_equal(devmodel_net_tx_count(r.dm), i + 1);
+		got = devmodel_net_tx_frame(r.dm, i, &len);
+		assert_int_equal(len, sizes[i]);
+		assert_memory_equal(got, frame, len);
+	}
+	assert_int_equal(r.nif->ops->tx(r.nif, frame, 1515), -EINVAL);
+	assert_int_equal(r.nif->counters.tx_frames, sizeof(sizes) / sizeof(sizes[0]));
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_tx_arrives_intact_modern(void **state)
+{
+	(void)state;
+	tx_sizes(2, false);
+}
+
+static void test_tx_arrives_intact_legacy_10_byte_header(void **state)
+{
+	(void)state;
+	tx_sizes(1, false);
+}
+
+static void test_tx_arrives_intact_legacy_mrg_rxbuf(void **state)
+{
+	(void)state;
+	tx_sizes(1, true);
+}
+
+/* The stack answers an injected ARP request: the frame went up intact, the reply came down. */
+static void arp_round_trip(unsigned version, bool mrg)
+{
+	uint8_t f[64];
+	const uint8_t *reply;
+	size_t len = 0;
+	struct rig r;
+
+	rig_up(&r, version, mrg, true, false);
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	assert_int_equal(r.nif->ops->poll(r.nif, 0), 1);
+	assert_int_equal(r.nif->counters.rx_frames, 1);
+	assert_int_equal(devmodel_net_tx_count(r.dm), 1);
+	reply = devmodel_net_tx_frame(r.dm, 0, &len);
+	assert_int_equal(len, 60);
+	assert_memory_equal(reply, peer_mac, 6);
+	assert_memory_equal(reply + 6, model_mac, 6);
+	assert_int_equal(reply[21], 2); /* ARP reply */
+	assert_memory_equal(reply + 28, "\x0a\x00\x02\x0f", 4);
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_rx_reaches_the_stack_modern(void **state)
+{
+	(void)state;
+	arp_round_trip(2, false);
+}
+
+static void test_rx_reaches_the_stack_legacy(void **state)
+{
+	(void)state;
+	arp_round_trip(1, false);
+	arp_round_trip(1, true);
+}
+
+static void test_receive_ring_is_kept_full(void **state)
+{
+	uint8_t f[1514];
+	struct rig r;
+	unsigned posted;
+
+	(void)state;
+	rig_up(&r, 2, true, true, false);
+	posted = devmodel_net_rx_posted(r.dm);
+	assert_true(posted >= 16);
+	for (unsigned i = 0; i < 1000; i++) {
+		size_t len = 14 + i % 1500;
+
+		fill(f, len, i);
+		memset(f, 0xff, 6);
+		f[12] = 0x88; /* an EtherType nobody handles: counted, dropped by the stack */
+		assert_int_equal(devmodel_net_inject(r.dm, f, len), 0);
+		assert_int_equal(r.nif->ops->poll(r.nif, 0), 1);
+		assert_int_equal(devmodel_net_rx_posted(r.dm), posted);
+	}
+	assert_int_equal(devmodel_net_rx_dropped(r.dm), 0);
+	assert_int_equal(r.nif->counters.rx_frames, 1000);
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_used_length_too_large_is_dropped_and_buffer_reposted(void **state)
+{
+	uint8_t f[64];
+	struct rig r;
+	unsigned posted;
+
+	(void)state;
+	rig_up(&r, 2, false, true, false);
+	posted = devmodel_net_rx_posted(r.dm);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE, 1);
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	r.nif->ops->poll(r.nif, 0);
+	assert_int_equal(r.nif->counters.rx_drop, 1);
+	assert_int_equal(devmodel_net_tx_count(r.dm), 0); /* nothing reached the stack */
+	assert_int_equal(devmodel_net_rx_posted(r.dm), posted);
+	/* The next frame is fine again. */
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	r.nif->ops->poll(r.nif, 0);
+	assert_int_equal(devmodel_net_tx_count(r.dm), 1);
+	rig_down(&r);
+}
+
+static void test_bad_used_id_fails_the_device_without_crashing(void **state)
+{
+	uint8_t f[64];
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, false, true, false);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, 1);
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	assert_int_equal(r.nif->ops->poll(r.nif, 0), -EIO);
+	assert_true(r.vdev->broken);
+	assert_int_equal(r.nif->ops->poll(r.nif, 0), -EIO);
+	assert_int_equal(r.nif->ops->tx(r.nif, f, 60), -EIO);
+	rig_down(&r);
+}
+
+static void test_packet_spread_over_buffers_is_dropped_whole(void **state)
+{
+	uint8_t f[3000];
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, true, true, false);
+	fill(f, sizeof(f), 3);
+	memcpy(f, model_mac, 6);
+	/* More than one buffer holds: the device sets num_buffers = 2 (§5.1.6.4). */
+	assert_int_equal(devmodel_net_inject(r.dm, f, sizeof(f)), 0);
+	r.nif->ops->poll(r.nif, 0);
+	assert_int_equal(r.nif->counters.rx_drop, 2);
+	assert_int_equal(r.nif->counters.rx_frames, 0);
+	rig_down(&r);
+}
+
+static void test_full_transmit_ring_says_enospc(void **state)
+{
+	uint8_t f[60];
+	struct rig r;
+	int ret = 0;
+	unsigned sent = 0;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	rig_up(&r, 2, false, true, true); /* the device completes nothing until told */
+	while (sent < 1000 && (ret = r.nif->ops->tx(r.nif, f, sizeof(f))) == 0) {
+		sent++;
+	}
+	assert_int_equal(ret, -ENOSPC);
+	assert_true(sent >= 8 && sent < 1000);
+	assert_int_equal(r.nif->counters.tx_drop, 1);
+	devmodel_process(r.dm);
+	assert_int_equal(r.nif->ops->tx(r.nif, f, sizeof(f)), 0); /* reclaimed */
+	rig_down(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_modern_device_gives_mac_link_and_12_byte_header),
+		cmocka_unit_test(test_without_mac_feature_a_local_unicast_mac_is_made),
+		cmocka_unit_test(test_link_state_follows_the_device),
+		cmocka_unit_test(test_tx_arrives_intact_modern),
+		cmocka_unit_test(test_tx_arrives_intact_legacy_10_byte_header),
+		cmocka_unit_test(test_tx_arrives_intact_legacy_mrg_rxbuf),
+		cmocka_unit_test(test_rx_reaches_the_stack_modern),
+		cmocka_unit_test(test_rx_reaches_the_stack_legacy),
+		cmocka_unit_test(test_receive_ring_is_kept_full),
+		cmocka_unit_test(test_used_length_too_large_is_dropped_and_buffer_reposted),
+		cmocka_unit_test(test_bad_used_id_fails_the_device_without_crashing),
+		cmocka_unit_test(test_packet_spread_over_buffers_is_dropped_whole),
+		cmocka_unit_test(test_full_transmit_ring_says_enospc),
+	};
+
+	return cmocka_run_group_tests_name("virtio_net", tests, NULL, NULL);
+}
