@@ -1,0 +1,253 @@
+/* The virtio-rng and virtio-console drivers over virtio-mmio (legacy and modern) against the
+ * device models of tests/devmodel/rng_console.c. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "devmodel.h"
+#include "devmodel_rng_console.h"
+#include "vireo/virtio.h"
+#include "vireo/virtio_console.h"
+#include "vireo/virtio_mmio.h"
+#include "vireo/virtio_rng.h"
+
+#define TEST_TIMEOUT_NS (50ull * 1000 * 1000)
+
+struct rig {
+	struct devmodel *dm;
+	struct virtio_device *vdev;
+	int probe_ret;
+};
+
+static void bind(struct rig *r, int (*probe)(struct virtio_device *))
+{
+	assert_non_null(r->dm);
+	assert_int_equal(virtio_mmio_create(devmodel_base(r->dm), 0x200, &r->vdev), 0);
+	r->vdev->plat.coherent = true;
+	r->vdev->timeout_ns = TEST_TIMEOUT_NS;
+	r->probe_ret = probe(r->vdev);
+}
+
+static struct vrng *rng_up(struct rig *r, unsigned version, const struct devmodel_rng_config *rc)
+{
+	struct devmodel_config cfg = { .version = version };
+
+	memset(r, 0, sizeof(*r));
+	r->dm = devmodel_rng_create(&cfg, rc);
+	bind(r, vrng_probe);
+	assert_int_equal(r->probe_ret, 0);
+	assert_string_equal(r->vdev->name, "rng0");
+	return vrng_get(0);
+}
+
+static void rng_down(struct rig *r, struct vrng *g)
+{
+	vrng_remove(g);
+	virtio_mmio_destroy(r->vdev);
+	devmodel_destroy(r->dm);
+}
+
+/* Reads len bytes and checks they are the next len bytes the device handed out. */
+static void read_and_compare(struct rig *r, struct vrng *g, size_t len)
+{
+	static uint8_t buf[VRNG_MAX_READ];
+	size_t before, after;
+	const uint8_t *stream;
+
+	devmodel_rng_stream(r->dm, &before);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(vrng_read(g, buf, len), 0);
+	stream = devmodel_rng_stream(r->dm, &after);
+	assert_int_equal(after - before, len);
+	assert_memory_equal(buf, stream + before, len);
+}
+
+static void rng_sizes(unsigned version)
+{
+	static const size_t sizes[] = { 1, 2, 17, 64, 1000, 4095, 4096 };
+	struct rig r;
+	struct vrng *g = rng_up(&r, version, NULL);
+
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		read_and_compare(&r, g, sizes[i]);
+	}
+	assert_int_equal(devmodel_violations(r.dm), 0);
+	rng_down(&r, g);
+}
+
+static void test_rng_reads_match_the_device_modern(void **state)
+{
+	(void)state;
+	rng_sizes(2);
+}
+
+static void test_rng_reads_match_the_device_legacy(void **state)
+{
+	(void)state;
+	rng_sizes(1);
+}
+
+static void test_rng_short_and_empty_answers_are_asked_again(void **state)
+{
+	struct devmodel_rng_config rc = { .seed = 5, .max_per_request = 7, .empty_requests = 3 };
+	struct rig r;
+	struct vrng *g;
+
+	(void)state;
+	g = rng_up(&r, 2, &rc);
+	read_and_compare(&r, g, 100);
+	/* 3 empty, then ceil(100 / 7) = 15 short ones. */
+	assert_int_equal(devmodel_rng_requests(r.dm), 3 + 15);
+	rng_down(&r, g);
+}
+
+static void test_rng_that_never_answers_times_out(void **state)
+{
+	struct devmodel_rng_config rc = { .empty_requests = 1000000 };
+	uint8_t buf[8];
+	struct rig r;
+	struct vrng *g;
+
+	(void)state;
+	g = rng_up(&r, 2, &rc);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -ETIMEDOUT);
+	rng_down(&r, g);
+}
+
+static void test_rng_bad_lengths(void **state)
+{
+	uint8_t buf[16];
+	struct rig r;
+	struct vrng *g = rng_up(&r, 2, NULL);
+
+	(void)state;
+	assert_int_equal(vrng_read(g, buf, 0), -EINVAL);
+	assert_int_equal(vrng_read(g, buf, VRNG_MAX_READ + 1), -EINVAL);
+	/* A device claiming more bytes than the buffer holds is failed, not believed. */
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE, 1);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -EIO);
+	assert_true(r.vdev->broken);
+	rng_down(&r, g);
+}
+
+/* ---------------------------------------------------------------- console */
+
+static struct vcons *con_up(struct rig *r, unsigned version, bool multiport)
+{
+	struct devmodel_config cfg = { .version = version };
+	struct devmodel_console_config cc = { .offer_multiport = multiport, .offer_size = true };
+
+	memset(r, 0, sizeof(*r));
+	r->dm = devmodel_console_create(&cfg, &cc);
+	bind(r, vcons_probe);
+	assert_int_equal(r->probe_ret, 0);
+	assert_string_equal(r->vdev->name, "console0");
+	return vcons_get(0);
+}
+
+static void con_down(struct rig *r, struct vcons *c)
+{
+	vcons_remove(c);
+	virtio_mmio_destroy(r->vdev);
+	devmodel_destroy(r->dm);
+}
+
+static void console_writes(unsigned version)
+{
+	static uint8_t big[5000];
+	const uint8_t *out;
+	size_t len = 0;
+	struct rig r;
+	struct vcons *c = con_up(&r, version, true);
+
+	/* Multiport is offered but not taken: port 0 is then the whole device (§5.3.6). */
+	assert_int_equal(devmodel_features(r.dm) & (1u << 1), 0);
+	assert_int_equal(vcons_write(c, "hello\n", 6), 0);
+	for (size_t i = 0; i < sizeof(big); i++) {
+		big[i] = (uint8_t)('a' + i % 26);
+	}
+	assert_int_equal(vcons_write(c, big, sizeof(big)), 0);
+	out = devmodel_console_output(r.dm, &len);
+	assert_int_equal(len, 6 + sizeof(big));
+	assert_memory_equal(out, "hello\n", 6);
+	assert_memory_equal(out + 6, big, sizeof(big));
+	assert_int_equal(devmodel_violations(r.dm), 0);
+	con_down(&r, c);
+}
+
+static void test_console_output_arrives_modern(void **state)
+{
+	(void)state;
+	console_writes(2);
+}
+
+static void test_console_output_arrives_legacy(void **state)
+{
+	(void)state;
+	console_writes(1);
+}
+
+static void test_console_input_is_read_in_order(void **state)
+{
+	static uint8_t in[3000];
+	struct rig r;
+	struct vcons *c = con_up(&r, 2, false);
+	size_t given = 0, got = 0;
+
+	(void)state;
+	assert_int_equal(vcons_getc(c), -1);
+	for (size_t i = 0; i < sizeof(in); i++) {
+		in[i] = (uint8_t)(i * 7);
+	}
+	/* More than the posted buffers hold: feed, read, feed again as buffers come back. */
+	while (got < sizeof(in)) {
+		int ch;
+
+		given += devmodel_console_inject(r.dm, in + given, sizeof(in) - given);
+		while ((ch = vcons_getc(c)) >= 0) {
+			assert_true(got < given);
+			assert_int_equal(ch, in[got]);
+			got++;
+		}
+		assert_int_equal(got, given);
+	}
+	assert_int_equal(vcons_getc(c), -1);
+	con_down(&r, c);
+}
+
+static void test_console_bad_input_length_is_not_believed(void **state)
+{
+	struct rig r;
+	struct vcons *c = con_up(&r, 2, false);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE, 1);
+	assert_int_equal(devmodel_console_inject(r.dm, "x", 1), 1);
+	assert_int_equal(vcons_getc(c), -1); /* the bad completion gave nothing */
+	assert_int_equal(devmodel_console_inject(r.dm, "y", 1), 1);
+	assert_int_equal(vcons_getc(c), 'y');
+	con_down(&r, c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rng_reads_match_the_device_modern),
+		cmocka_unit_test(test_rng_reads_match_the_device_legacy),
+		cmocka_unit_test(test_rng_short_and_empty_answers_are_asked_again),
+		cmocka_unit_test(test_rng_that_never_answers_times_out),
+		cmocka_unit_test(test_rng_bad_lengths),
+		cmocka_unit_test(test_console_output_arrives_modern),
+		cmocka_unit_test(test_console_output_arrives_legacy),
+		cmocka_unit_test(test_console_input_is_read_in_order),
+		cmocka_unit_test(test_console_bad_input_length_is_not_believed),
+	};
+
+	return cmocka_run_group_tests_name("virtio_rng_console", tests, NULL, NULL);
+}
