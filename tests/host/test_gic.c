@@ -1,0 +1,372 @@
+/* GIC programming (arch/aarch64/gicv2.c, gicv3.c, gic_its.c, gic_v2m.c) against the register
+ * models of gic_model.c, written from the GIC architecture specifications. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../arch/aarch64/gic_priv.h"
+#include "arch/io.h"
+#include "arch/irq.h"
+#include "gic_model.h"
+
+/* ---------------------------------------------------------------- GICv2 */
+
+static void v2_up(struct gic_model *m, struct gic_hw *hw)
+{
+	gic_model_init(m, 2, 0, NULL);
+	memset(hw, 0, sizeof(*hw));
+	hw->version = 2;
+	hw->dist = m->dist;
+	hw->cpu = m->cpu;
+}
+
+static void test_v2_init_leaves_every_spi_off_level_default_and_ours(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v2_up(&m, &hw);
+	/* Whatever firmware left behind. */
+	for (unsigned i = 32; i < GIC_MODEL_LINES; i += 7) {
+		m.irq[i] = (struct gic_model_irq){ true, true, true, true, false, 0x10, 0x80, 0 };
+	}
+	assert_int_equal(gicv2_init(&hw), 0);
+	assert_int_equal(hw.lines, GIC_MODEL_LINES);
+	for (unsigned i = 16; i < GIC_MODEL_LINES; i++) {
+		struct gic_model_irq *q = &m.irq[i];
+
+		assert_false(q->enabled);
+		assert_false(q->pending);
+		assert_false(q->active);
+		assert_int_equal(q->prio, GIC_PRIO_DEFAULT);
+		if (i >= 32) {
+			assert_false(q->edge);
+			assert_int_equal(q->target, 1);
+		}
+	}
+	assert_int_equal(m.gicd_ctlr & 1, 1);
+	assert_int_equal(m.gicc_ctlr & 1, 1);
+	assert_int_equal(m.pmr, GIC_PRIO_MASK);
+	gic_model_destroy(&m);
+}
+
+static void test_v2_configure_and_enable_touch_only_their_interrupt(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v2_up(&m, &hw);
+	assert_int_equal(gicv2_init(&hw), 0);
+	gicv2_configure(&hw, 40, true);
+	assert_true(m.irq[40].edge);
+	assert_false(m.irq[39].edge);
+	assert_false(m.irq[41].edge);
+	gicv2_enable(&hw, 40, true);
+	gicv2_enable(&hw, 72, true);
+	assert_true(m.irq[40].enabled);
+	assert_true(m.irq[72].enabled);
+	assert_false(m.irq[41].enabled);
+	gicv2_enable(&hw, 40, false);
+	assert_false(m.irq[40].enabled);
+	assert_true(m.irq[72].enabled);
+	gicv2_configure(&hw, 40, false);
+	assert_false(m.irq[40].edge);
+	gic_model_destroy(&m);
+}
+
+static void test_v2_ack_and_eoi_follow_priority_and_mask(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v2_up(&m, &hw);
+	assert_int_equal(gicv2_init(&hw), 0);
+	assert_int_equal(gicv2_ack(&hw) & 0x3ff, GIC_SPURIOUS);
+	gicv2_configure(&hw, 50, true);
+	gicv2_configure(&hw, 60, false);
+	gicv2_enable(&hw, 50, true);
+	gicv2_enable(&hw, 60, true);
+	m.irq[60].prio = 0x80; /* more urgent than the default */
+	gic_model_raise(&m, 50);
+	gic_model_raise(&m, 60);
+	assert_int_equal(gicv2_ack(&hw) & 0x3ff, 60);
+	gicv2_eoi(&hw, 60);
+	assert_false(m.irq[60].active);
+	assert_int_equal(gicv2_ack(&hw) & 0x3ff, 50);
+	gicv2_eoi(&hw, 50);
+	assert_int_equal(m.eois, 2);
+	assert_int_equal(m.last_eoi, 50);
+	/* Disabled, or not above the priority mask: not signalled. */
+	gic_model_raise(&m, 61);
+	m.irq[70].prio = GIC_PRIO_MASK;
+	m.irq[70].enabled = true;
+	gic_model_raise(&m, 70);
+	assert_int_equal(gicv2_ack(&hw) & 0x3ff, GIC_SPURIOUS);
+	gic_model_destroy(&m);
+}
+
+/* ---------------------------------------------------------------- GICv3 */
+
+static const uint32_t three_cpus[] = { 0x00000001, 0x00000100, 0x01000000 };
+
+static void v3_up(struct gic_model *m, struct gic_hw *hw, uint64_t affinity)
+{
+	gic_model_init(m, 3, 3, three_cpus);
+	memset(hw, 0, sizeof(*hw));
+	hw->version = 3;
+	hw->dist = m->dist;
+	hw->affinity = affinity;
+}
+
+static void test_v3_init_finds_our_redistributor_by_affinity(void **state)
+{
+	static const struct {
+		uint64_t affinity; /* IROUTER layout: Aff3 at bit 32 */
+		unsigned frame;
+	} cases[] = { { 0x1, 0 }, { 0x100, 1 }, { 1ull << 32, 2 } };
+
+	(void)state;
+	for (unsigned c = 0; c < 3; c++) {
+		struct gic_model m;
+		struct gic_hw hw;
+
+		v3_up(&m, &hw, cases[c].affinity);
+		assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+		assert_int_equal(hw.redist, m.redist + cases[c].frame * 0x20000u);
+		assert_int_equal(m.frame[cases[c].frame].waker & 2, 0); /* awake */
+		assert_int_equal(m.frame[(cases[c].frame + 1) % 3].waker & 2, 2);
+		for (unsigned i = 0; i < 32; i++) {
+			assert_true(m.frame[cases[c].frame].irq[i].group1);
+			assert_false(m.frame[cases[c].frame].irq[i].enabled);
+		}
+		gic_model_destroy(&m);
+	}
+}
+
+static void test_v3_init_without_our_redistributor_fails(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v3_up(&m, &hw, 0x2);
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	gic_model_destroy(&m);
+}
+
+static void test_v3_init_routes_spis_to_us_with_affinity_routing(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v3_up(&m, &hw, 0x100);
+	m.irq[100].enabled = true;
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	assert_int_equal(hw.lines, GIC_MODEL_LINES);
+	assert_int_equal(hw.id_bits, 16);
+	assert_true(hw.lpis);
+	assert_int_equal(m.gicd_ctlr & 0x12, 0x12); /* ARE_NS | EnableGrp1NS */
+	for (unsigned i = 32; i < GIC_MODEL_LINES; i++) {
+		assert_int_equal(m.irq[i].route, 0x100);
+		assert_true(m.irq[i].group1);
+		assert_false(m.irq[i].enabled);
+		assert_int_equal(m.irq[i].prio, GIC_PRIO_DEFAULT);
+	}
+	gic_model_destroy(&m);
+}
+
+static void test_v3_configure_ppis_in_the_redistributor_spis_in_the_distributor(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v3_up(&m, &hw, 0x100);
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	gicv3_configure(&hw, 27, false);
+	gicv3_enable(&hw, 27, true);
+	assert_true(m.frame[1].irq[27].enabled);
+	assert_false(m.frame[0].irq[27].enabled);
+	assert_false(m.irq[27].enabled);
+	gicv3_configure(&hw, 79, true);
+	gicv3_enable(&hw, 79, true);
+	assert_true(m.irq[79].edge);
+	assert_true(m.irq[79].enabled);
+	assert_int_equal(m.irq[79].route, 0x100);
+	gicv3_enable(&hw, 79, false);
+	assert_false(m.irq[79].enabled);
+	gic_model_destroy(&m);
+}
+
+/* ---------------------------------------------------------------- ITS */
+
+static void test_its_init_programs_tables_queue_and_collection(void **state)
+{
+	struct gic_its_model model;
+	struct gic_its its;
+
+	(void)state;
+	for (int pta = 0; pta < 2; pta++) {
+		gic_its_model_init(&model, pta);
+		assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 1), 0);
+		/* Device table: 2^16 entries of 8 bytes = 128 pages of 4 KiB, valid. */
+		assert_true(model.baser[0] >> 63);
+		assert_int_equal(model.baser[0] & 0xff, 127);
+		assert_int_equal((model.baser[0] >> 8) & 3, 0);
+		assert_int_not_equal(model.baser[0] & 0x0000fffffffff000ull, 0);
+		assert_true(model.baser[1] >> 63);
+		assert_true(model.cbaser >> 63);
+		assert_int_equal(model.ctlr & 1, 1);
+		assert_true(model.coll_valid);
+		assert_int_equal(model.coll_target, pta ? 0x80a0000u : 1u << 16);
+		assert_int_equal(model.errors, 0);
+		assert_true(model.syncs >= 1);
+		gic_its_model_destroy(&model);
+	}
+}
+
+static void test_its_fixed_64k_pages_are_respected(void **state)
+{
+	struct gic_its_model model;
+	struct gic_its its;
+
+	(void)state;
+	gic_its_model_init(&model, false);
+	model.fixed_64k_pages = true;
+	model.baser[0] |= 2ull << 8;
+	model.baser[1] |= 2ull << 8;
+	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), 0);
+	assert_int_equal((model.baser[0] >> 8) & 3, 2);
+	/* 512 KiB in 64 KiB pages: 8 of them. */
+	assert_int_equal(model.baser[0] & 0xff, 7);
+	gic_its_model_destroy(&model);
+}
+
+static void test_its_maps_a_device_to_consecutive_lpis(void **state)
+{
+	struct gic_its_model model;
+	struct gic_its its;
+	struct arch_msi msi[3];
+
+	(void)state;
+	gic_its_model_init(&model, false);
+	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), 0);
+	assert_int_equal(gic_its_map_device(&its, 8, 3, 8192, msi), 0);
+	assert_true(model.dev[8].valid);
+	assert_int_equal(model.dev[8].bits, 2); /* 3 events need 2 EventID bits */
+	assert_int_not_equal(model.dev[8].itt, 0);
+	for (unsigned e = 0; e < 3; e++) {
+		assert_int_equal(gic_its_model_lpi(&model, 8, e), 8192 + e);
+		assert_int_equal(msi[e].intid, 8192 + e);
+		assert_int_equal(msi[e].address, model.base + 0x10040);
+		assert_int_equal(msi[e].data, e);
+	}
+	assert_int_equal(gic_its_map_device(&its, 8, 1, 8195, msi), -EBUSY);
+	assert_int_equal(gic_its_map_device(&its, 1u << 16, 1, 8195, msi), -ERANGE);
+	assert_int_equal(gic_its_inv(&its, 8, 1), 0);
+	assert_int_equal(model.invs, 1);
+	assert_int_equal(model.errors, 0);
+	gic_its_model_destroy(&model);
+}
+
+static void test_its_that_never_consumes_commands_times_out(void **state)
+{
+	struct gic_its_model model;
+	struct gic_its its;
+
+	(void)state;
+	gic_its_model_init(&model, false);
+	model.stuck = true;
+	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), -ETIMEDOUT);
+	gic_its_model_destroy(&model);
+}
+
+static void test_lpi_tables_and_configuration_bytes(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+	uint8_t *prop;
+
+	(void)state;
+	v3_up(&m, &hw, 0x1);
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	prop = gic_lpi_tables_init(hw.redist, 14);
+	assert_non_null(prop);
+	assert_int_equal(m.frame[0].propbaser & 0x1f, 13);
+	assert_int_equal(m.frame[0].propbaser & 0x000ffffffffff000ull, (uintptr_t)prop);
+	assert_true((m.frame[0].pendbaser >> 62) & 1);	       /* PTZ: the table is zeroed */
+	assert_int_equal(m.frame[0].pendbaser & 0xf000ull, 0); /* 64 KiB aligned */
+	assert_int_equal(m.frame[0].ctlr & 1, 1);
+	for (unsigned i = 0; i < 8192; i++) {
+		assert_int_equal(prop[i], (GIC_PRIO_DEFAULT & 0xfc) | 2);
+	}
+	gic_lpi_config(prop, 8195, true);
+	assert_int_equal(prop[3], (GIC_PRIO_DEFAULT & 0xfc) | 3);
+	gic_lpi_config(prop, 8195, false);
+	assert_int_equal(prop[3], (GIC_PRIO_DEFAULT & 0xfc) | 2);
+	/* LPIs on already: the tables cannot be moved. */
+	assert_null(gic_lpi_tables_init(hw.redist, 14));
+	gic_model_destroy(&m);
+}
+
+/* ---------------------------------------------------------------- GICv2m */
+
+static void test_v2m_hands_out_its_spis_from_the_typer(void **state)
+{
+	struct gic_v2m v;
+	struct arch_msi msi[64];
+	void *backing;
+	uintptr_t base = gic_v2m_model_init(&backing, 80, 64);
+
+	(void)state;
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 0, 0, 288), 0);
+	assert_int_equal(gic_v2m_alloc(&v, 3, msi), 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(msi[i].intid, 80 + i);
+		assert_int_equal(msi[i].data, 80 + i);
+		assert_int_equal(msi[i].address, 0x8020040);
+	}
+	assert_int_equal(gic_v2m_alloc(&v, 64, msi), 61);
+	assert_int_equal(msi[60].intid, 143);
+	assert_int_equal(gic_v2m_alloc(&v, 1, msi), -ENOSPC);
+	/* The DT's numbers win over the register; a range outside the SPIs is refused. */
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 200, 8, 288), 0);
+	assert_int_equal(gic_v2m_alloc(&v, 1, msi), 1);
+	assert_int_equal(msi[0].intid, 200);
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 16, 8, 288), -ENODEV);
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 280, 16, 288), -ENODEV);
+	fake_io_unregister(base);
+	free(backing);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v2_init_leaves_every_spi_off_level_default_and_ours),
+		cmocka_unit_test(test_v2_configure_and_enable_touch_only_their_interrupt),
+		cmocka_unit_test(test_v2_ack_and_eoi_follow_priority_and_mask),
+		cmocka_unit_test(test_v3_init_finds_our_redistributor_by_affinity),
+		cmocka_unit_test(test_v3_init_without_our_redistributor_fails),
+		cmocka_unit_test(test_v3_init_routes_spis_to_us_with_affinity_routing),
+		cmocka_unit_test(
+			test_v3_configure_ppis_in_the_redistributor_spis_in_the_distributor),
+		cmocka_unit_test(test_its_init_programs_tables_queue_and_collection),
+		cmocka_unit_test(test_its_fixed_64k_pages_are_respected),
+		cmocka_unit_test(test_its_maps_a_device_to_consecutive_lpis),
+		cmocka_unit_test(test_its_that_never_consumes_commands_times_out),
+		cmocka_unit_test(test_lpi_tables_and_configuration_bytes),
+		cmocka_unit_test(test_v2m_hands_out_its_spis_from_the_typer),
+	};
+
+	return cmocka_run_group_tests_name("gic", tests, NULL, NULL);
+}
