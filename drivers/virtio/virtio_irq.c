@@ -6,6 +6,7 @@
  * deasserts a level-triggered line, and passes configuration changes on. Drivers do their work
  * in their wait loops, not in interrupt context. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 
 #define VIRTIO_IRQ_LINES 32
 #define VIRTIO_IRQ_LINE_DEVICES 8
+#define LINE_FREE UINT32_MAX /* a slot whose line was released */
 
 /** A wired interrupt and the devices that raise it. */
 struct virtio_irq_line {
@@ -79,18 +81,22 @@ static int line_attach(struct virtio_device *vdev, enum irq_trigger trigger)
 	int ret;
 
 	if (line == NULL) {
-		if (line_count == VIRTIO_IRQ_LINES) {
+		line = line_find(LINE_FREE);
+		if (line == NULL && line_count == VIRTIO_IRQ_LINES) {
 			return -ENOSPC;
 		}
-		line = &lines[line_count];
+		if (line == NULL) {
+			line = &lines[line_count++];
+			line->intid = LINE_FREE;
+		}
 		memset(line, 0, sizeof(*line));
-		line->intid = intid;
+		line->intid = LINE_FREE;
 		snprintf(line->name, sizeof(line->name), "%s", vdev->transport_name);
 		ret = arch_irq_register(intid, trigger, line->name, line_handler, line);
 		if (ret < 0) {
 			return ret;
 		}
-		line_count++;
+		line->intid = intid;
 	}
 	if (line->count == VIRTIO_IRQ_LINE_DEVICES) {
 		return -ENOSPC;
@@ -159,4 +165,40 @@ void virtio_irq_named(struct virtio_device *vdev)
 	}
 	used = strlen(line->name);
 	snprintf(line->name + used, sizeof(line->name) - used, "%s%s", used ? "," : "", vdev->name);
+}
+
+void virtio_irq_detach(struct virtio_device *vdev)
+{
+	struct virtio_irq_line *line;
+	unsigned long flags;
+	unsigned i = 0;
+
+	if (vdev->irq_mode != VIRTIO_IRQ_SPI && vdev->irq_mode != VIRTIO_IRQ_INTX) {
+		vdev->irq_mode = VIRTIO_IRQ_POLL;
+		return;
+	}
+	vdev->irq_mode = VIRTIO_IRQ_POLL;
+	line = line_find((unsigned)vdev->plat.irq);
+	if (line == NULL) {
+		return;
+	}
+	while (i < line->count && line->devs[i] != vdev) {
+		i++;
+	}
+	if (i == line->count) {
+		return;
+	}
+	/* Off the list before the handler can look at it again. */
+	flags = arch_irq_save();
+
+	for (; i + 1 < line->count; i++) {
+		line->devs[i] = line->devs[i + 1];
+	}
+	line->count--;
+	if (line->count == 0) {
+		/* The slot stays where it is: the controller may still hold its address. */
+		arch_irq_unregister(line->intid);
+		line->intid = LINE_FREE;
+	}
+	arch_irq_restore(flags);
 }

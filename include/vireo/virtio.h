@@ -146,6 +146,10 @@ static inline bool virtio_has(const struct virtio_device *vdev, unsigned bit)
  *  driver binds. Never fails: a device whose interrupts cannot be set up is polled, with a
  *  message. */
 int virtio_irq_attach(struct virtio_device *vdev);
+/** Takes a device off its wired interrupt line (the line is released with its last device),
+ *  for a device being destroyed; it is polled from then on. MSI-X vectors stay (devices using
+ *  them are never destroyed). */
+void virtio_irq_detach(struct virtio_device *vdev);
 /** After the driver named the device: label its interrupts with the name. */
 void virtio_irq_named(struct virtio_device *vdev);
 /** A configuration change interrupt: count it and tell the driver. */
