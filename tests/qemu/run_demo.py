@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""`make run`: boot the vireo image in QEMU virt with a demo disk on virtio-mmio.
+"""`make run`: boot the vireo image in QEMU virt (GICv3 + ITS) with a demo disk on virtio-mmio,
+virtio-net on PCI (MSI-X, QEMU's user network) and virtio-rng.
 
     python3 tests/qemu/run_demo.py --image build/aarch64/vireo.bin --build build
 
 Creates BUILD/demo-disk.img (8 MiB: a text at sector 0, random bytes after) if it is missing.
-On a terminal, QEMU takes over the console: the boot script runs `devices; blk info`, then the
+On a terminal, QEMU takes over the console: the boot script runs `devices; blk info; net info;
+rng 16; irq stats`, then the
 `vireo> ` prompt takes commands (`help` lists them; Ctrl-A X quits QEMU). Without a terminal
 (CI, a pipe), the script ends with `poweroff` and the run is bounded by a timeout.
 """
@@ -22,7 +24,8 @@ DISK_SIZE = 8 * 1024 * 1024
 DISK_TEXT = (b"vireo demo disk\n"
              b"Sector 0 holds this text; the rest is random. Try `blk read 0 0 1`,\n"
              b"`blk crc 0 0 16` or `blk write 0 100 4 0x1234`.\n")
-SCRIPT = ["devices", "blk info"]
+SCRIPT = ["devices", "blk info", "net info", "rng 16", "irq stats"]
+MACHINE_OPTS = ("gic-version=3",)
 
 
 def make_disk(path):
@@ -38,11 +41,13 @@ def make_disk(path):
 
 def disk_args(disk):
     return ["-drive", f"if=none,file={disk},format=raw,id=demo",
-            "-device", "virtio-blk-device,drive=demo"]
+            "-device", "virtio-blk-device,drive=demo",
+            "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0,disable-legacy=on",
+            "-device", "virtio-rng-device"]
 
 
 def interactive(image, disk):
-    argv = [vmlib.QEMU, "-M", "virt", "-cpu", "cortex-a57", "-m", "512M", "-nographic",
+    argv = [vmlib.QEMU, "-M", ",".join(["virt", *MACHINE_OPTS]), "-cpu", "cortex-a57", "-m", "512M", "-nographic",
             "-kernel", image, "-append", "-- " + "; ".join(SCRIPT), *disk_args(disk)]
     print("run_demo: booting vireo in QEMU. At the `vireo> ` prompt, `help` lists the commands;")
     print("run_demo: `poweroff` stops the guest, Ctrl-A X quits QEMU.")
@@ -51,11 +56,11 @@ def interactive(image, disk):
 
 
 def batch(image, disk, build, timeout):
-    script = SCRIPT + ["blk read 0 0 1", "poweroff"]
+    script = SCRIPT + ["blk read 0 0 1", "net ping 10.0.2.2 1", "poweroff"]
     print("run_demo: stdin is not a terminal: running the demo script and powering off")
     log = os.path.join(build, "qemu-logs", "demo.log")
     with vmlib.VM(image, append="-- " + "; ".join(script), extra=disk_args(disk),
-                  log_path=log, echo=sys.stdout) as vm:
+                  machine_opts=MACHINE_OPTS, log_path=log, echo=sys.stdout) as vm:
         rc = vm.wait_exit(timeout)
     print(f"\nrun_demo: QEMU exited with status {rc} (log: {log})")
     return rc
