@@ -74,8 +74,8 @@ const char *arch_irq_controller_name(void)
 	return ready ? "fake" : "none";
 }
 
-int arch_irq_register(unsigned intid, enum irq_trigger trigger, const char *name,
-		      irq_handler_fn fn, void *arg)
+int arch_irq_register(unsigned intid, enum irq_trigger trigger, const char *name, irq_handler_fn fn,
+		      void *arg)
 {
 	struct fake_irq *irq = find(intid);
 
