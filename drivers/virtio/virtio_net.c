@@ -225,9 +225,9 @@ static int tx_reclaim(struct vnet *n)
 {
 	void *token;
 	uint32_t len;
-	int ret;
 
-	while ((ret = virtq_get(n->txq, &token, &len)) != -EAGAIN) {
+	/* Transmit chains have nothing for the device to write: any completion frees its slot. */
+	while (virtq_get(n->txq, &token, &len) != -EAGAIN) {
 		uintptr_t off = (uintptr_t)token - (uintptr_t)n->tx_mem;
 		unsigned i = (unsigned)(off / VNET_SLOT);
 
@@ -366,16 +366,17 @@ int vnet_probe(struct virtio_device *vdev)
 {
 	const uint64_t want = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
 			      (1ull << VIRTIO_NET_F_MRG_RXBUF);
-	struct vnet *n = NULL;
+	struct vnet *n;
 	int ret;
 
 	if (device_count == VNET_MAX_DEVICES) {
 		return -ENOSPC;
 	}
 	ret = virtio_negotiate(vdev, want);
-	if (ret == 0) {
-		ret = vnet_alloc(vdev, &n);
+	if (ret < 0) {
+		return ret;
 	}
+	ret = vnet_alloc(vdev, &n);
 	if (ret < 0) {
 		return ret;
 	}

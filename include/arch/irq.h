@@ -70,8 +70,8 @@ unsigned arch_irq_stats(struct arch_irq_info *out, unsigned max, uint64_t *spuri
 
 /** One MSI: the interrupt it raises and the write that raises it. */
 struct arch_msi {
-	unsigned intid;
 	uint64_t address; /* doorbell physical address */
+	unsigned intid;
 	uint32_t data;
 };
 
