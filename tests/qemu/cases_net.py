@@ -44,9 +44,9 @@ def echo_round_trips(ctx, port, sizes):
     return failures
 
 
-def serve_case(ctx, device, extra=(), mode=None, machine_opts=()):
+def serve_case(ctx, device, extra=(), mode=None, machine_opts=(), options="", dma=None):
     port = free_udp_port()
-    append = f"-- devices; net info; net serve {SERVE_SECONDS}; net info; poweroff"
+    append = f"{options} -- devices; net info; net serve {SERVE_SECONDS}; net info; poweroff"
     with ctx.vm(append, [*netdev(port, device), "-nic", "none", *extra], machine_opts) as vm:
         vm.wait_for(r"^.*listening.*$", ctx.seconds(30))
         failures = echo_round_trips(ctx, port, SIZES)
@@ -57,6 +57,8 @@ def serve_case(ctx, device, extra=(), mode=None, machine_opts=()):
     check(len(devs) == 1 and devs[0].get("name") == "net0", f"expected one net0: {devs}")
     if mode:
         check(devs[0].get("irq") == mode, f"net0: irq={devs[0].get('irq')}, expected {mode}")
+    if dma:
+        check(devs[0].get("dma") == dma, f"net0: dma={devs[0].get('dma')}, expected {dma}")
     done = re.search(r"net serve: done received=(\d+) echoed=(\d+)", text)
     check(done, f"no `net serve: done` line: {short(text[-400:])}")
     check(int(done.group(1)) == len(SIZES) and int(done.group(2)) == len(SIZES),
@@ -96,6 +98,20 @@ def net_echo_pci_v2m(ctx):
     """UDP echo over modern virtio-net-pci with MSI-X through GICv2m (gic-version=2)"""
     serve_case(ctx, "virtio-net-pci,disable-legacy=on", mode="msix",
                machine_opts=("gic-version=2",))
+
+
+@case("net-udp-echo-bounce", timeout=90)
+def net_echo_bounce(ctx):
+    """UDP echo with every buffer bounced through the shared pool (dma=bounce, ACCESS_PLATFORM)"""
+    serve_case(ctx, "virtio-net-pci,disable-legacy=on,iommu_platform=on", mode="msix",
+               options="dma=bounce", dma="bounce")
+
+
+@case("net-udp-echo-smmu", timeout=90)
+def net_echo_smmu(ctx):
+    """UDP echo through SMMUv3 translation; MSI-X behind an SMMU is not set up, so INTx"""
+    serve_case(ctx, "virtio-net-pci,disable-legacy=on,iommu_platform=on", mode="intx",
+               machine_opts=("iommu=smmuv3",), dma="iommu")
 
 
 @case("net-udp-echo-pci-legacy-poll", timeout=90)
