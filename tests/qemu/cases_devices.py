@@ -5,6 +5,10 @@ arguments give errors."""
 
 import os
 import re
+import shutil
+import socket
+import tempfile
+import time
 
 from harness import case, check, expect_error, parse_devices, short, Script
 
@@ -92,6 +96,53 @@ def console_shell(ctx):
           f"no `devices` line in the file: {got!r}")
     check(f"marker {token}\n" in got and "console: wrote" in got,
           f"`console write` missing from the file: {got!r}")
+
+
+def socket_read_until(sock, token, seconds):
+    """Bytes from sock until token shows up (or the time is up)."""
+    data = b""
+    end = time.monotonic() + seconds
+    while token not in data and time.monotonic() < end:
+        sock.settimeout(max(0.1, end - time.monotonic()))
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@case("console-virtio-shell-takes-typed-commands")
+def console_input(ctx):
+    """console=virtio: commands typed into the virtio console (a host socket) run and answer there"""
+    # A short directory: a unix socket path must fit in 108 bytes, a build directory may not.
+    sockdir = tempfile.mkdtemp(prefix="vireo-")
+    path = os.path.join(sockdir, "c.sock")
+    try:
+        console_dialogue(ctx, path)
+    finally:
+        shutil.rmtree(sockdir, ignore_errors=True)
+
+
+def console_dialogue(ctx, path):
+    args = ["-chardev", f"socket,id=c0,path={path},server=on,wait=off", "-device",
+            "virtio-serial-pci", "-device", "virtconsole,chardev=c0", "-nic", "none"]
+    with ctx.vm("console=virtio", args) as vm:
+        vm.wait_for(r"console: shell moved to console0", ctx.seconds(30))
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(path)
+            sock.sendall(b"\n")
+            check(b"vireo> " in socket_read_until(sock, b"vireo> ", ctx.seconds(5)),
+                  "no prompt on the virtio console")
+            sock.sendall(b"devices\n")
+            got = socket_read_until(sock, b"vireo> ", ctx.seconds(10)).decode(errors="replace")
+            check(re.search(r"name=console0 .*type=console .*irq=msix", got),
+                  f"`devices` typed on the virtio console: {got!r}")
+            sock.sendall(b"poweroff\n")
+            rc = vm.wait_exit(ctx.seconds(30))
+    check(rc == 0, f"QEMU exited with status {rc}")
 
 
 @case("net-rng-console-absent-give-errors")
