@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make bench`: throughput of each DMA backend, measured in one boot (issue 4).
+"""`make bench`: throughput of each DMA backend, measured in one boot (issue 4), then
+interrupts against polling (bench_irq.py, issue 5).
 
 One QEMU guest gets a scratch disk per backend:
   direct  a modern virtio-mmio disk without ACCESS_PLATFORM,
@@ -19,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bench_irq  # noqa: E402
 import cases_dma  # noqa: E402
 import vm as vmlib  # noqa: E402
 
@@ -92,6 +94,7 @@ def main():
             r = rates[name][1] / rates["direct"][1]
             print(f"bench: {name}/direct  write {w:.2f}  read {r:.2f}")
     print(f"bench: serial log in {log}")
+    bench_irq.run(args.image, args.build)
     return 0 if "direct" in rates else 1
 
 
