@@ -125,7 +125,9 @@ static void timer_irq(void *arg)
 static void timer_arm(uint64_t deadline_ns)
 {
 	uint64_t freq = read_sysreg(cntfrq_el0);
-	uint64_t ticks = (uint64_t)((unsigned __int128)deadline_ns * freq / 1000000000u);
+	unsigned __int128 t = (unsigned __int128)deadline_ns * freq / 1000000000u;
+	/* "Forever" must not wrap around into the past and fire at once. */
+	uint64_t ticks = t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
 
 	write_sysreg(cntv_cval_el0, ticks);
 	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
