@@ -34,6 +34,13 @@ struct gic_hw {
 	uint32_t target_mask; /* GICv2: this CPU's bit in GICD_ITARGETSR */
 };
 
+/** Programs intid's trigger and the default priority through the ICFGR and IPRIORITYR
+ *  registers of a distributor-layout block at base (GICD, or for SGIs/PPIs the GICv3
+ *  redistributor's SGI frame). SGI triggers are fixed; a PPI's may be read-only (the write is
+ *  then ignored, and the DT describes what the hardware does). Shared by gicv2.c and
+ *  gicv3.c (in gicv2.c). */
+void gic_dist_configure(uintptr_t base, unsigned intid, bool edge);
+
 /** GICv2 (gicv2.c): brings up the distributor (every SPI disabled, inactive, level,
  *  default priority, routed to this CPU) and the CPU interface. 0, or -ENODEV when the
  *  registers do not look like a GICv2 (with a message). */

@@ -83,20 +83,23 @@ int gicv2_init(struct gic_hw *hw)
 	return 0;
 }
 
-void gicv2_configure(const struct gic_hw *hw, unsigned intid, bool edge)
+void gic_dist_configure(uintptr_t base, unsigned intid, bool edge)
 {
-	uintptr_t cfg = hw->dist + GICD_ICFGR + (intid / 16) * 4;
+	uintptr_t cfg = base + GICD_ICFGR + (intid / 16) * 4;
 	unsigned shift = (intid % 16) * 2 + 1;
 	uint32_t v;
 
-	/* SGI configuration is fixed; PPIs' is implementation defined (the write may be
-	 * ignored, which is fine: the DT then describes what the hardware does). */
 	if (intid >= 16) {
 		v = io_read32(cfg);
 		v = edge ? v | (1u << shift) : v & ~(1u << shift);
 		io_write32(cfg, v);
 	}
-	io_write8(hw->dist + GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);
+	io_write8(base + GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);
+}
+
+void gicv2_configure(const struct gic_hw *hw, unsigned intid, bool edge)
+{
+	gic_dist_configure(hw->dist, intid, edge);
 	if (intid >= GIC_SPI_BASE) {
 		io_write8(hw->dist + GICD_ITARGETSR + intid, (uint8_t)hw->target_mask);
 	}

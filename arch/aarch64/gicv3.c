@@ -197,17 +197,7 @@ static uintptr_t bank(const struct gic_hw *hw, unsigned intid)
 
 void gicv3_configure(const struct gic_hw *hw, unsigned intid, bool edge)
 {
-	uintptr_t base = bank(hw, intid);
-	uintptr_t cfg = base + GICD_ICFGR + (intid / 16) * 4;
-	unsigned shift = (intid % 16) * 2 + 1;
-	uint32_t v;
-
-	if (intid >= 16) {
-		v = io_read32(cfg);
-		v = edge ? v | (1u << shift) : v & ~(1u << shift);
-		io_write32(cfg, v);
-	}
-	io_write8(base + GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);
+	gic_dist_configure(bank(hw, intid), intid, edge);
 	if (intid >= GIC_SPI_BASE) {
 		io_write64(hw->dist + GICD_IROUTER + intid * 8, hw->affinity);
 	}

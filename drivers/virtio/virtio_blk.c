@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_blk.h"
@@ -34,17 +35,17 @@ struct vblk {
 	struct virtq_buf *bufs;
 };
 
-static struct vblk *devices[VBLK_MAX_DEVICES];
-static unsigned device_count;
+static void *slots[VBLK_MAX_DEVICES];
+static struct devtable devices = DEVTABLE_INIT(slots);
 
 unsigned vblk_count(void)
 {
-	return device_count;
+	return devices.count;
 }
 
 struct vblk *vblk_get(unsigned n)
 {
-	return n < device_count ? devices[n] : NULL;
+	return devtable_get(&devices, n);
 }
 
 struct virtio_device *vblk_vdev(struct vblk *b)
@@ -66,17 +67,9 @@ static void vblk_free(struct vblk *b)
 
 void vblk_remove(struct vblk *b)
 {
-	unsigned i = 0;
-
 	b->vdev->ops->reset(b->vdev);
 	virtq_destroy(b->vq);
-	while (i < device_count && devices[i] != b) {
-		i++;
-	}
-	for (; i + 1 < device_count; i++) {
-		devices[i] = devices[i + 1];
-	}
-	device_count--;
+	devtable_remove(&devices, b);
 	b->vdev->driver_priv = NULL;
 	vblk_free(b);
 }
@@ -143,7 +136,7 @@ int vblk_probe(struct virtio_device *vdev)
 	struct vblk *b;
 	int ret;
 
-	if (device_count == VBLK_MAX_DEVICES) {
+	if (!devtable_has_room(&devices)) {
 		return -ENOSPC;
 	}
 	ret = virtio_negotiate(vdev, want);
@@ -169,9 +162,9 @@ int vblk_probe(struct virtio_device *vdev)
 		virtio_fail(vdev, "cannot read the capacity");
 		return -EIO;
 	}
-	snprintf(vdev->name, sizeof(vdev->name), "blk%u", device_count);
+	snprintf(vdev->name, sizeof(vdev->name), "blk%u", devices.count);
 	vdev->driver_priv = b;
-	devices[device_count++] = b;
+	(void)devtable_add(&devices, b); /* room was checked before binding */
 	return virtio_driver_ok(vdev);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_console.h"
@@ -37,19 +38,19 @@ struct vcons {
 	uint64_t in_dropped;
 };
 
-static struct vcons *devices[VCONS_MAX_DEVICES];
-static unsigned device_count;
+static void *slots[VCONS_MAX_DEVICES];
+static struct devtable devices = DEVTABLE_INIT(slots);
 
 _Static_assert(sizeof(struct vcons_dma) <= PAGE_SIZE, "one page of DMA buffers");
 
 unsigned vcons_count(void)
 {
-	return device_count;
+	return devices.count;
 }
 
 struct vcons *vcons_get(unsigned n)
 {
-	return n < device_count ? devices[n] : NULL;
+	return devtable_get(&devices, n);
 }
 
 static void vcons_free(struct vcons *c)
@@ -70,17 +71,9 @@ static void vcons_destroy_queues(struct vcons *c)
 
 void vcons_remove(struct vcons *c)
 {
-	unsigned i = 0;
-
 	c->vdev->ops->reset(c->vdev);
 	vcons_destroy_queues(c);
-	while (i < device_count && devices[i] != c) {
-		i++;
-	}
-	for (; i + 1 < device_count; i++) {
-		devices[i] = devices[i + 1];
-	}
-	device_count--;
+	devtable_remove(&devices, c);
 	c->vdev->driver_priv = NULL;
 	vcons_free(c);
 }
@@ -110,7 +103,7 @@ int vcons_probe(struct virtio_device *vdev)
 	struct vcons *c;
 	int ret;
 
-	if (device_count == VCONS_MAX_DEVICES) {
+	if (!devtable_has_room(&devices)) {
 		return -ENOSPC;
 	}
 	ret = virtio_negotiate(vdev, 0);
@@ -130,9 +123,9 @@ int vcons_probe(struct virtio_device *vdev)
 		virtio_fail(vdev, "cannot set up the queues");
 		return ret;
 	}
-	snprintf(vdev->name, sizeof(vdev->name), "console%u", device_count);
+	snprintf(vdev->name, sizeof(vdev->name), "console%u", devices.count);
 	vdev->driver_priv = c;
-	devices[device_count++] = c;
+	(void)devtable_add(&devices, c); /* room was checked before binding */
 	ret = virtio_driver_ok(vdev);
 	/* Notifications only after DRIVER_OK (§3.1.1). */
 	virtq_kick(c->rxq);

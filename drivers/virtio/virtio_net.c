@@ -10,6 +10,7 @@
 
 #include "arch/irq.h"
 #include "arch/timer.h"
+#include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/netif.h"
 #include "vireo/virtio.h"
@@ -41,17 +42,17 @@ struct vnet {
 	unsigned rx_skip; /* buffers still to drop of a packet that claimed several */
 };
 
-static struct vnet *devices[VNET_MAX_DEVICES];
-static unsigned device_count;
+static void *slots[VNET_MAX_DEVICES];
+static struct devtable devices = DEVTABLE_INIT(slots);
 
 unsigned vnet_count(void)
 {
-	return device_count;
+	return devices.count;
 }
 
 struct vnet *vnet_get(unsigned n)
 {
-	return n < device_count ? devices[n] : NULL;
+	return devtable_get(&devices, n);
 }
 
 struct netif *vnet_netif(struct vnet *n)
@@ -83,18 +84,10 @@ static void vnet_destroy_queues(struct vnet *n)
 
 void vnet_remove(struct vnet *n)
 {
-	unsigned i = 0;
-
 	n->vdev->ops->reset(n->vdev);
 	vnet_destroy_queues(n);
 	netif_unregister(&n->nif);
-	while (i < device_count && devices[i] != n) {
-		i++;
-	}
-	for (; i + 1 < device_count; i++) {
-		devices[i] = devices[i + 1];
-	}
-	device_count--;
+	devtable_remove(&devices, n);
 	n->vdev->driver_priv = NULL;
 	n->vdev->config_changed = NULL;
 	vnet_free(n);
@@ -139,7 +132,7 @@ static void read_mac(struct vnet *n)
 	b = arch_time_ns();
 	n->nif.mac[0] = 0x02;
 	n->nif.mac[1] = 0x76; /* 'v' */
-	n->nif.mac[2] = (uint8_t)device_count;
+	n->nif.mac[2] = (uint8_t)devices.count;
 	n->nif.mac[3] = (uint8_t)(b >> 16);
 	n->nif.mac[4] = (uint8_t)(b >> 8);
 	n->nif.mac[5] = (uint8_t)b;
@@ -369,7 +362,7 @@ int vnet_probe(struct virtio_device *vdev)
 	struct vnet *n;
 	int ret;
 
-	if (device_count == VNET_MAX_DEVICES) {
+	if (!devtable_has_room(&devices)) {
 		return -ENOSPC;
 	}
 	ret = virtio_negotiate(vdev, want);
@@ -390,7 +383,7 @@ int vnet_probe(struct virtio_device *vdev)
 		virtio_fail(vdev, "cannot set up the queues");
 		return ret;
 	}
-	snprintf(vdev->name, sizeof(vdev->name), "net%u", device_count);
+	snprintf(vdev->name, sizeof(vdev->name), "net%u", devices.count);
 	read_mac(n);
 	read_link(n);
 	n->nif.ops = &vnet_ops;
@@ -398,7 +391,7 @@ int vnet_probe(struct virtio_device *vdev)
 	snprintf(n->nif.name, sizeof(n->nif.name), "%s", vdev->name);
 	vdev->driver_priv = n;
 	vdev->config_changed = vnet_config_changed;
-	devices[device_count++] = n;
+	(void)devtable_add(&devices, n); /* room was checked before binding */
 	ret = virtio_driver_ok(vdev);
 	if (ret == 0) {
 		virtq_kick(n->rxq); /* notifications only after DRIVER_OK (§3.1.1) */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arch/timer.h"
+#include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_rng.h"
@@ -20,17 +21,17 @@ struct vrng {
 	uint8_t *buf; /* one page: the request buffer, apart from everything else */
 };
 
-static struct vrng *devices[VRNG_MAX_DEVICES];
-static unsigned device_count;
+static void *slots[VRNG_MAX_DEVICES];
+static struct devtable devices = DEVTABLE_INIT(slots);
 
 unsigned vrng_count(void)
 {
-	return device_count;
+	return devices.count;
 }
 
 struct vrng *vrng_get(unsigned n)
 {
-	return n < device_count ? devices[n] : NULL;
+	return devtable_get(&devices, n);
 }
 
 static void vrng_free(struct vrng *r)
@@ -41,17 +42,9 @@ static void vrng_free(struct vrng *r)
 
 void vrng_remove(struct vrng *r)
 {
-	unsigned i = 0;
-
 	r->vdev->ops->reset(r->vdev);
 	virtq_destroy(r->vq);
-	while (i < device_count && devices[i] != r) {
-		i++;
-	}
-	for (; i + 1 < device_count; i++) {
-		devices[i] = devices[i + 1];
-	}
-	device_count--;
+	devtable_remove(&devices, r);
 	r->vdev->driver_priv = NULL;
 	vrng_free(r);
 }
@@ -61,7 +54,7 @@ int vrng_probe(struct virtio_device *vdev)
 	struct vrng *r;
 	int ret;
 
-	if (device_count == VRNG_MAX_DEVICES) {
+	if (!devtable_has_room(&devices)) {
 		return -ENOSPC;
 	}
 	ret = virtio_negotiate(vdev, 0);
@@ -80,9 +73,9 @@ int vrng_probe(struct virtio_device *vdev)
 		virtio_fail(vdev, "cannot set up the request queue");
 		return ret;
 	}
-	snprintf(vdev->name, sizeof(vdev->name), "rng%u", device_count);
+	snprintf(vdev->name, sizeof(vdev->name), "rng%u", devices.count);
 	vdev->driver_priv = r;
-	devices[device_count++] = r;
+	(void)devtable_add(&devices, r); /* room was checked before binding */
 	return virtio_driver_ok(vdev);
 }
 
