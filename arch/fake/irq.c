@@ -24,6 +24,10 @@ static struct fake_irq irqs[FAKE_IRQ_MAX];
 static unsigned irq_count;
 static uint64_t spurious_count;
 static bool ready;
+static struct {
+	int node;
+	unsigned first, count, used;
+} msi = { -1, 0, 0, 0 };
 
 static struct fake_irq *find(unsigned intid)
 {
@@ -40,8 +44,17 @@ void fake_irq_set_ready(bool r)
 	ready = r;
 }
 
+void fake_msi_set(int msi_node, unsigned first, unsigned count)
+{
+	msi.node = msi_node;
+	msi.first = first;
+	msi.count = count;
+	msi.used = 0;
+}
+
 void fake_irq_reset(void)
 {
+	fake_msi_set(-1, 0, 0);
 	irq_count = 0;
 	spurious_count = 0;
 }
@@ -140,5 +153,20 @@ unsigned arch_irq_stats(struct arch_irq_info *out, unsigned max, uint64_t *spuri
 
 int arch_msi_alloc(int msi_node, uint32_t devid, unsigned count, struct arch_msi *out)
 {
-	return -ENODEV;
+	unsigned n = count < msi.count - msi.used ? count : msi.count - msi.used;
+
+	(void)devid;
+	if (msi.count == 0 || msi_node != msi.node) {
+		return -ENODEV;
+	}
+	if (n == 0) {
+		return -ENOSPC;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		out[i].intid = msi.first + msi.used + i;
+		out[i].address = FAKE_MSI_DOORBELL;
+		out[i].data = out[i].intid;
+	}
+	msi.used += n;
+	return (int)n;
 }

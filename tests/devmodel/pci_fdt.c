@@ -9,6 +9,7 @@
 
 #define FDT_SIZE 8192
 #define GIC_PHANDLE 1
+#define MSI_PHANDLE 3
 #define SMMU_PHANDLE 2
 #define SPACE_IO 0x01000000u
 #define SPACE_MEM32 0x02000000u
@@ -27,7 +28,20 @@ static int prop_cells(void *fdt, const char *name, const uint32_t *v, unsigned n
 	return fdt_property(fdt, name, cells, (int)(n * sizeof(fdt32_t)));
 }
 
-static int gic_node(void *fdt)
+/* A GICv2m frame, as QEMU's gic-version=2 board has under its GIC. */
+static int v2m_node(void *fdt)
+{
+	static const uint32_t reg[] = { 0, 0x8020000, 0, 0x1000 };
+	int err = fdt_begin_node(fdt, "v2m@8020000");
+
+	err |= fdt_property_string(fdt, "compatible", "arm,gic-v2m-frame");
+	err |= fdt_property(fdt, "msi-controller", NULL, 0);
+	err |= prop_cells(fdt, "reg", reg, 4);
+	err |= fdt_property_u32(fdt, "phandle", MSI_PHANDLE);
+	return err | fdt_end_node(fdt);
+}
+
+static int gic_node(void *fdt, unsigned flags)
 {
 	static const uint32_t reg[] = { 0, 0x8000000, 0, 0x10000, 0, 0x8010000, 0, 0x10000 };
 	int err = fdt_begin_node(fdt, "intc@8000000");
@@ -39,6 +53,9 @@ static int gic_node(void *fdt)
 	err |= fdt_property_u32(fdt, "#size-cells", 2);
 	err |= prop_cells(fdt, "reg", reg, 8);
 	err |= fdt_property_u32(fdt, "phandle", GIC_PHANDLE);
+	if (flags & PCM_FDT_MSI) {
+		err |= v2m_node(fdt);
+	}
 	return err | fdt_end_node(fdt);
 }
 
@@ -113,6 +130,7 @@ static int host_node(void *fdt, const struct pcm_config *cfg, unsigned flags)
 			   (uint32_t)(ecam_size >> 32), (uint32_t)ecam_size };
 	uint32_t buses[] = { cfg->bus_start, cfg->bus_start + cfg->bus_count - 1 };
 	static const uint32_t iommu_map[] = { 0, SMMU_PHANDLE, 0, 0x10000 };
+	static const uint32_t msi_map[] = { 0, MSI_PHANDLE, 0, 0x10000 };
 	int err = fdt_begin_node(fdt, "pcie@10000000");
 
 	err |= fdt_property_string(fdt, "compatible", "pci-host-ecam-generic");
@@ -126,6 +144,9 @@ static int host_node(void *fdt, const struct pcm_config *cfg, unsigned flags)
 	err |= intx_map(fdt);
 	if (!(flags & PCM_FDT_NO_IOMMU)) {
 		err |= prop_cells(fdt, "iommu-map", iommu_map, 4);
+	}
+	if (flags & PCM_FDT_MSI) {
+		err |= prop_cells(fdt, "msi-map", msi_map, 4);
 	}
 	if (!(flags & PCM_FDT_NO_COHERENT)) {
 		err |= fdt_property(fdt, "dma-coherent", NULL, 0);
@@ -148,7 +169,7 @@ void *pcm_fdt_create(const struct pcm_config *cfg, unsigned flags)
 	err |= fdt_property_u32(fdt, "#address-cells", 2);
 	err |= fdt_property_u32(fdt, "#size-cells", 2);
 	err |= fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE);
-	err |= gic_node(fdt);
+	err |= gic_node(fdt, flags);
 	err |= smmu_node(fdt);
 	err |= host_node(fdt, cfg, flags);
 	err |= fdt_end_node(fdt);

@@ -221,6 +221,18 @@ int pcm_add_cap(struct pcm_fn *f, uint8_t id, const uint8_t *body, unsigned body
 	return (int)pos;
 }
 
+void pcm_set_wmask8(struct pcm_fn *f, unsigned reg, uint8_t mask)
+{
+	if (reg < CFG_BYTES) {
+		f->wmask[reg] = mask;
+	}
+}
+
+uint8_t pcm_peek8(const struct pcm_fn *f, unsigned reg)
+{
+	return reg < CFG_BYTES ? f->cfg[reg] : 0;
+}
+
 void pcm_poke8(struct pcm_fn *f, unsigned reg, uint8_t v)
 {
 	if (reg < CFG_BYTES) {

@@ -100,6 +100,10 @@ int pcm_add_cap(struct pcm_fn *f, uint8_t id, const uint8_t *body, unsigned body
 /** Overwrites a config byte, write mask ignored (hostile layouts: a capability pointer out of
  *  range, a cycle). */
 void pcm_poke8(struct pcm_fn *f, unsigned reg, uint8_t v);
+/** Which bits of config byte reg the driver may change (a capability's control fields). */
+void pcm_set_wmask8(struct pcm_fn *f, unsigned reg, uint8_t mask);
+/** Config byte reg as the driver left it. */
+uint8_t pcm_peek8(const struct pcm_fn *f, unsigned reg);
 
 /* ------------------------------------------------------------------ what the driver did */
 
@@ -126,6 +130,7 @@ unsigned pcm_unclaimed(const struct pcm *m);
 #define PCM_FDT_NO_IOMMU 1u    /* no iommu-map */
 #define PCM_FDT_BAD_RANGES 2u  /* `ranges` one cell short */
 #define PCM_FDT_NO_COHERENT 4u /* no dma-coherent on the host */
+#define PCM_FDT_MSI 8u	       /* a GICv2m frame /intc@8000000/v2m@8020000 and msi-map to it */
 /** A DTB (malloc'd, free() it) describing the host as QEMU virt does: a GIC, an SMMUv3 at
  *  0x9050000 and a `pci-host-ecam-generic` node with `reg` (the ECAM window), `bus-range`,
  *  `ranges` (one entry per window: I/O 0x01000000, memory 0x02000000, 64-bit memory
@@ -160,6 +165,10 @@ struct pcm_virtio_config {
 	unsigned fn;
 	uint32_t notify_off_multiplier; /* modern; 0 = 4 (as QEMU) */
 	uint8_t pin;			/* 0 = INTA */
+	/* Modern only: an MSI-X capability with this many table entries in BAR1 (0: none, as
+	 * before), and whether the device refuses every vector (reads back NO_VECTOR). */
+	unsigned msix_vectors;
+	bool msix_refuse;
 	enum pcm_virtio_fault fault;
 	/* The device model behind the transport: queue sizes, DMA, knobs (version and base are
 	 * set by the model). */
@@ -180,6 +189,13 @@ void pcm_virtio_destroy(struct pcm_virtio *v);
  *  recorded there too). */
 struct devmodel *pcm_virtio_devmodel(struct pcm_virtio *v);
 struct pcm_fn *pcm_virtio_fn(struct pcm_virtio *v);
+/** MSI-X as the driver left it: the capability's enable bit, table entry i (address low,
+ *  address high, data, vector control), the configuration vector and queue q's vector. */
+bool pcm_virtio_msix_enabled(const struct pcm_virtio *v);
+const uint32_t *pcm_virtio_msix_entry(const struct pcm_virtio *v, unsigned i);
+uint16_t pcm_virtio_config_vector(const struct pcm_virtio *v);
+uint16_t pcm_virtio_queue_vector(const struct pcm_virtio *v, unsigned q);
+
 /** Accesses to the legacy I/O block of a transitional device (vireo uses modern). */
 unsigned pcm_virtio_legacy_accesses(const struct pcm_virtio *v);
 

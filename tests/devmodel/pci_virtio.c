@@ -164,7 +164,7 @@ static void add_modern(struct pcm_virtio *v)
 	if (v->cfg.fault == PCM_VIRTIO_FAULT_COMMON_OUTSIDE_BAR) {
 		common_off = MODERN_BAR_SIZE - 0x10;
 	}
-	pcm_add_bar(v->f, MSIX_BAR, 0x1000, 0, NULL, NULL);
+	pcv_msix_add(v);
 	pcm_add_bar(v->f, MODERN_BAR, MODERN_BAR_SIZE, PCM_BAR_MEM64 | PCM_BAR_PREFETCH,
 		    &pcv_modern_ops, v);
 	/* QEMU's order: common, ISR, device, notify, PCI config access. */

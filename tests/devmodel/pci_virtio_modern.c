@@ -76,8 +76,10 @@ static uint64_t common_read(struct pcm_virtio *v, uint64_t off, unsigned size)
 	case C_QDRIVER:
 	case C_QDEVICE:
 		return q != NULL ? (uint32_t)queue_addr_read(q, f->off, off) : 0;
-	default: /* the MSI-X vectors: vireo does not enable MSI-X */
-		return NO_VECTOR;
+	case C_MSIX:
+		return pcv_msix_vector_read(v, true);
+	default: /* C_QMSIX */
+		return pcv_msix_vector_read(v, false);
 	}
 }
 
@@ -162,6 +164,9 @@ static void common_write(struct pcm_virtio *v, uint64_t off, unsigned size, uint
 		dm_driver_features_write(dm, (uint32_t)val);
 		return;
 	case C_STATUS:
+		if (val == 0) {
+			pcv_msix_reset(v);
+		}
 		dm_status_write(dm, (uint32_t)val);
 		return;
 	case C_QSELECT:
@@ -178,7 +183,11 @@ static void common_write(struct pcm_virtio *v, uint64_t off, unsigned size, uint
 	case C_QDEVICE:
 		queue_addr_write(dm, f, off, size, val);
 		return;
-	default: /* MSI-X vectors: accepted, and ignored without MSI-X */
+	case C_MSIX:
+		pcv_msix_vector_write(v, true, (uint16_t)val);
+		return;
+	default: /* C_QMSIX */
+		pcv_msix_vector_write(v, false, (uint16_t)val);
 		return;
 	}
 }

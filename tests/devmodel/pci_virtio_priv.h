@@ -52,6 +52,10 @@
 #define C_QDEVICE 0x30
 #define COMMON_LEN 0x38
 #define NO_VECTOR 0xffff
+#define PCV_MSIX_MAX 32
+#define PCV_QUEUES_MAX 8 /* devmodel queues at most */
+#define CAP_MSIX 0x11
+#define MSIX_PBA 0x800
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* §4.1.4.8 legacy I/O BAR0, without MSI-X */
@@ -75,6 +79,11 @@ struct pcm_virtio {
 	struct pcm_virtio_config cfg;
 	uint32_t mult;
 	unsigned legacy_accesses;
+	/* MSI-X (PCI 3.0 §6.8.2; virtio 1.2 §4.1.4.3, §4.1.5.1.2) */
+	int msix_cap;			      /* capability offset, -1 without MSI-X */
+	uint32_t msix_table[PCV_MSIX_MAX][4]; /* address lo, hi, data, vector control */
+	uint16_t config_vector;
+	uint16_t queue_vector[PCV_QUEUES_MAX];
 	devmodel_translate_fn inner;
 	void *inner_ctx;
 };
@@ -85,6 +94,15 @@ struct field {
 	bool ro;
 	const char *name;
 };
+
+/* pci_virtio_msix.c */
+/** BAR1 and, with cfg.msix_vectors, the MSI-X capability and table in it. */
+void pcv_msix_add(struct pcm_virtio *v);
+/** Device reset: every vector back to NO_VECTOR. */
+void pcv_msix_reset(struct pcm_virtio *v);
+/** config_msix_vector (config) or the selected queue's queue_msix_vector. */
+uint16_t pcv_msix_vector_read(struct pcm_virtio *v, bool config);
+void pcv_msix_vector_write(struct pcm_virtio *v, bool config, uint16_t vector);
 
 /* pci_virtio.c */
 /** The field of table t at off, if the access has its natural width (§4.1.3.1) and, for a

@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libfdt.h>
 
+#include "arch/fake_irq.h"
+#include "arch/irq.h"
 #include "devmodel.h"
 #include "pci_model.h"
 #include "vireo/pci.h"
@@ -62,21 +65,27 @@ static void fill_random(uint8_t *p, size_t n, unsigned seed)
 	}
 }
 
-static struct pcm_virtio *add_blk(struct rig *r, enum pcm_virtio_kind kind, struct pcm_fn *bridge,
-				  unsigned dev, enum pcm_virtio_fault fault)
+static struct pcm_virtio *add_blk_cfg(struct rig *r, const struct pcm_virtio_config *c)
 {
-	struct pcm_virtio_config c = { .kind = kind, .bridge = bridge, .dev = dev, .fault = fault };
 	struct devmodel_blk_config blk = { .capacity = CAPACITY, .flush = true, .seg_max = 126 };
 	struct pcm_virtio *v;
 	size_t size;
 	uint8_t *disk;
 
-	v = pcm_virtio_blk_create(r->m, &c, &blk);
+	v = pcm_virtio_blk_create(r->m, c, &blk);
 	assert_non_null(v);
 	disk = devmodel_blk_disk(pcm_virtio_devmodel(v), &size);
 	fill_random(disk, size, 1000 + r->count);
 	r->v[r->count++] = v;
 	return v;
+}
+
+static struct pcm_virtio *add_blk(struct rig *r, enum pcm_virtio_kind kind, struct pcm_fn *bridge,
+				  unsigned dev, enum pcm_virtio_fault fault)
+{
+	struct pcm_virtio_config c = { .kind = kind, .bridge = bridge, .dev = dev, .fault = fault };
+
+	return add_blk_cfg(r, &c);
 }
 
 static void rig_probe(struct rig *r)
@@ -98,6 +107,7 @@ static void rig_down(struct rig *r)
 		if (vdev == NULL) {
 			continue;
 		}
+		virtio_irq_detach(vdev);
 		if (vdev->driver_priv != NULL) {
 			vblk_remove(vdev->driver_priv);
 		}
@@ -412,6 +422,119 @@ static void test_an_unstable_config_generation_is_retried(void **state)
 	rig_down(&r);
 }
 
+/* ---------------------------------------------------------------- MSI-X */
+
+#define V2M_FIRST 80u
+
+/* A modern blk function with an MSI-X table of `vectors` entries on a host whose DT has a
+ * GICv2m frame behind msi-map (and iommu-map unless behind_iommu is false). */
+static struct pcm_virtio *msix_rig(struct rig *r, unsigned vectors, bool refuse, unsigned flags)
+{
+	struct pcm_virtio_config c = {
+		.kind = PCM_VIRTIO_MODERN, .dev = 2, .msix_vectors = vectors, .msix_refuse = refuse
+	};
+	struct pcm_virtio *v;
+
+	rig_config(r);
+	rig_create(r, flags);
+	fake_irq_reset();
+	fake_irq_set_ready(true);
+	fake_msi_set(fdt_path_offset(r->fdt, "/intc@8000000/v2m@8020000"), V2M_FIRST, 64);
+	v = add_blk_cfg(r, &c);
+	rig_probe(r);
+	assert_int_equal(r->added, 1);
+	return v;
+}
+
+static void msix_down(struct rig *r)
+{
+	rig_down(r);
+	fake_irq_reset();
+	fake_irq_set_ready(false);
+}
+
+static const char *source_name(unsigned intid)
+{
+	static struct arch_irq_info info[16];
+	uint64_t spurious;
+	unsigned n = arch_irq_stats(info, 16, &spurious);
+
+	for (unsigned i = 0; i < n && i < 16; i++) {
+		if (info[i].intid == intid) {
+			return info[i].name;
+		}
+	}
+	return "";
+}
+
+static void test_msix_vectors_are_programmed_and_survive_the_reset(void **state)
+{
+	struct rig r;
+	struct pcm_virtio *v;
+	const struct pci_func *f;
+
+	(void)state;
+	v = msix_rig(&r, 4, false, PCM_FDT_NO_IOMMU | PCM_FDT_MSI);
+	f = find("00:02.0");
+	assert_int_equal(f->vdev->irq_mode, VIRTIO_IRQ_MSIX);
+	assert_true(pcm_virtio_msix_enabled(v));
+	assert_true(pcm_command(pcm_virtio_fn(v)) & 0x400); /* INTx disabled */
+	/* One queue: vector 0 for configuration changes, vector 1 for the queue. */
+	for (unsigned i = 0; i < 2; i++) {
+		const uint32_t *e = pcm_virtio_msix_entry(v, i);
+
+		assert_int_equal(e[0], (uint32_t)FAKE_MSI_DOORBELL);
+		assert_int_equal(e[1], 0);
+		assert_int_equal(e[2], V2M_FIRST + i);
+		assert_int_equal(e[3], 0); /* unmasked */
+	}
+	assert_int_equal(pcm_virtio_msix_entry(v, 2)[3], 1); /* unused entries stay masked */
+	/* The core reset the device while binding; the vectors were given again after it. */
+	assert_int_equal(pcm_virtio_config_vector(v), 0);
+	assert_int_equal(pcm_virtio_queue_vector(v, 0), 1);
+	assert_string_equal(source_name(V2M_FIRST), "blk0-config");
+	assert_string_equal(source_name(V2M_FIRST + 1), "blk0-q0");
+	read_matches_disk(blk_at("00:02.0"), dm_of(&r, 0), 0, 8);
+	/* A configuration-change message reaches the core. */
+	assert_true(fake_irq_raise(V2M_FIRST));
+	assert_int_equal(f->vdev->config_changes, 1);
+	msix_down(&r);
+}
+
+static void test_msix_refused_by_the_device_falls_back_to_intx(void **state)
+{
+	struct rig r;
+	struct pcm_virtio *v;
+
+	(void)state;
+	v = msix_rig(&r, 4, true, PCM_FDT_NO_IOMMU | PCM_FDT_MSI);
+	assert_int_equal(find("00:02.0")->vdev->irq_mode, VIRTIO_IRQ_INTX);
+	assert_false(pcm_virtio_msix_enabled(v));
+	read_matches_disk(blk_at("00:02.0"), dm_of(&r, 0), 0, 8);
+	msix_down(&r);
+}
+
+static void test_msix_needs_two_vectors_an_msi_controller_and_no_iommu(void **state)
+{
+	static const struct {
+		unsigned vectors, flags;
+	} cases[] = {
+		{ 1, PCM_FDT_NO_IOMMU | PCM_FDT_MSI }, /* one vector cannot tell config from I/O */
+		{ 4, PCM_FDT_NO_IOMMU },	       /* no msi-map: nobody takes the messages */
+		{ 4, PCM_FDT_MSI },		       /* the doorbell would need an SMMU mapping */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rig r;
+		struct pcm_virtio *v = msix_rig(&r, cases[i].vectors, false, cases[i].flags);
+
+		assert_int_equal(find("00:02.0")->vdev->irq_mode, VIRTIO_IRQ_INTX);
+		assert_false(pcm_virtio_msix_enabled(v));
+		msix_down(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +550,9 @@ int main(void)
 		cmocka_unit_test(test_a_notify_offset_outside_its_capability_fails_the_bind),
 		cmocka_unit_test(test_an_impossible_queue_size_is_refused),
 		cmocka_unit_test(test_an_unstable_config_generation_is_retried),
+		cmocka_unit_test(test_msix_vectors_are_programmed_and_survive_the_reset),
+		cmocka_unit_test(test_msix_refused_by_the_device_falls_back_to_intx),
+		cmocka_unit_test(test_msix_needs_two_vectors_an_msi_controller_and_no_iommu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,12 @@ bool fake_irq_raise(unsigned intid);
 /** Makes arch_irq_ready() true or false (false by default: drivers poll). */
 void fake_irq_set_ready(bool ready);
 
-/** Forgets every registration and count. */
+/** Makes arch_msi_alloc() hand out intids first.. (count of them, address FAKE_MSI_DOORBELL,
+ *  data = intid, like a GICv2m frame) for MSI controller node msi_node; count 0: none. */
+void fake_msi_set(int msi_node, unsigned first, unsigned count);
+#define FAKE_MSI_DOORBELL 0x8020040ull
+
+/** Forgets every registration and count (and the MSI controller). */
 void fake_irq_reset(void);
 
 #endif
