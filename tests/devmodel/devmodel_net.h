@@ -1,6 +1,11 @@
 /* A virtio-net device model (virtio 1.2 §5.1): one receiveq and one transmitq, no control
  * queue, no offloads. Frames the driver sends are recorded; frames a test injects go into the
- * receive buffers the driver posted (held until then). */
+ * receive buffers the driver posted (held until then). Violations: transmit chains with a
+ * writable part, shorter than the header, or with flags, gso_type or num_buffers set
+ * (§5.1.6.2.1); receive buffers that cannot take a whole frame without MRG_RXBUF, or are
+ * smaller than the header with it (§5.1.6.3.1; such a buffer is handed back unused, used.len
+ * 0); legacy chains whose first descriptor is not the header alone without ANY_LAYOUT
+ * (§5.1.6.6). */
 #ifndef DEVMODEL_NET_H
 #define DEVMODEL_NET_H
 

@@ -87,6 +87,40 @@ unsigned devmodel_net_hdr_len(const struct devmodel *dm)
 		       : NET_HDR_LEGACY;
 }
 
+/* §5.1.6.6: a legacy driver that did not negotiate ANY_LAYOUT puts the header alone in the
+ * first descriptor of a transmit or receive chain. */
+static void check_legacy_framing(struct devmodel *dm, struct devmodel_chain *c, const char *q)
+{
+	unsigned hdr = devmodel_net_hdr_len(dm);
+
+	if (devmodel_version(dm) != 1 || negotiated(dm, VIRTIO_F_ANY_LAYOUT) || c->count == 0) {
+		return;
+	}
+	if (c->seg[0].len != hdr) {
+		devmodel_violation(dm,
+				   "%s: legacy chain without VIRTIO_F_ANY_LAYOUT whose first "
+				   "descriptor is %u bytes, not the %u-byte header (§5.1.6.6)",
+				   q, c->seg[0].len, hdr);
+	}
+}
+
+/* §5.1.6.2.1: no NEEDS_CSUM without VIRTIO_NET_F_CSUM, no GSO without the GSO features, and
+ * num_buffers (when the header has it) zero. */
+static void check_tx_header(struct devmodel *dm, const uint8_t *h, unsigned hdr)
+{
+	if (h[0] != 0 || h[1] != 0) {
+		devmodel_violation(dm,
+				   "transmitq: header flags %#x gso_type %#x without offloads "
+				   "(§5.1.6.2.1)",
+				   h[0], h[1]);
+	}
+	if (hdr == NET_HDR_V1 && dm_le16(h + NET_HDR_NUM_BUFFERS) != 0) {
+		devmodel_violation(dm,
+				   "transmitq: num_buffers %u; the driver must set 0 (§5.1.6.2.1)",
+				   dm_le16(h + NET_HDR_NUM_BUFFERS));
+	}
+}
+
 static void net_transmit(struct devmodel *dm, struct net *n, struct devmodel_chain *c)
 {
 	unsigned hdr = devmodel_net_hdr_len(dm);
@@ -103,13 +137,8 @@ static void net_transmit(struct devmodel *dm, struct net *n, struct devmodel_cha
 				   (unsigned long long)c->readable, hdr);
 		return;
 	}
-	/* §5.1.6.2.1: no NEEDS_CSUM without VIRTIO_NET_F_CSUM, no GSO without the GSO features. */
-	if (h[0] != 0 || h[1] != 0) {
-		devmodel_violation(dm,
-				   "transmitq: header flags %#x gso_type %#x without offloads "
-				   "(§5.1.6.2.1)",
-				   h[0], h[1]);
-	}
+	check_legacy_framing(dm, c, "transmitq");
+	check_tx_header(dm, h, hdr);
 	if (c->readable - hdr > NET_FRAME_MAX) {
 		devmodel_violation(dm, "transmitq: %llu-byte packet without GSO (§5.1.6.2.1)",
 				   (unsigned long long)(c->readable - hdr));
@@ -125,24 +154,49 @@ static void net_transmit(struct devmodel *dm, struct net *n, struct devmodel_cha
 	}
 }
 
+/* §5.1.6.3.1: with MRG_RXBUF every buffer MUST hold at least the header; without it the
+ * driver SHOULD post buffers of 1526 bytes (header + a whole 1514-byte frame), and one that
+ * cannot take such a frame loses it, which this project counts as a violation. Returns false
+ * when the model must not write into the buffer at all. */
+static bool check_rx_buffer(struct devmodel *dm, struct devmodel_chain *c)
+{
+	unsigned hdr = devmodel_net_hdr_len(dm);
+
+	if (c->readable != 0) {
+		devmodel_violation(dm, "receiveq: a chain with device-readable buffers (§5.1.6.3)");
+	}
+	check_legacy_framing(dm, c, "receiveq");
+	if (negotiated(dm, NET_F_MRG_RXBUF)) {
+		if (c->writable < hdr) {
+			devmodel_violation(dm,
+					   "receiveq: a %llu-byte buffer is smaller than the "
+					   "%u-byte header with MRG_RXBUF (§5.1.6.3.1)",
+					   (unsigned long long)c->writable, hdr);
+			return false;
+		}
+		return true;
+	}
+	if (c->writable < hdr + NET_FRAME_MAX) {
+		devmodel_violation(dm,
+				   "receiveq: a %llu-byte buffer cannot hold a whole packet "
+				   "without MRG_RXBUF (§5.1.6.3.1)",
+				   (unsigned long long)c->writable);
+	}
+	return true;
+}
+
 static int64_t net_process(struct devmodel *dm, struct devmodel_chain *c)
 {
 	struct net *n = devmodel_dev(dm);
-	unsigned hdr = devmodel_net_hdr_len(dm);
 
 	if (c->queue == NET_TXQ) {
 		net_transmit(dm, n, c);
 		return 0;
 	}
-	if (c->readable != 0) {
-		devmodel_violation(dm, "receiveq: a chain with device-readable buffers (§5.1.6.3)");
-	}
-	/* §5.1.6.3.1: without MRG_RXBUF, each buffer must take a whole packet (header + 1514). */
-	if (!negotiated(dm, NET_F_MRG_RXBUF) && c->writable < hdr + NET_FRAME_MAX) {
-		devmodel_violation(dm,
-				   "receiveq: a %llu-byte buffer cannot hold a whole packet "
-				   "without MRG_RXBUF (§5.1.6.3.1)",
-				   (unsigned long long)c->writable);
+	/* A buffer too small for the header is handed back unused rather than held, so that
+	 * inject never writes a header past its end. */
+	if (!check_rx_buffer(dm, c)) {
+		return 0;
 	}
 	if (dm_held_push(&n->rx, c) != 0) {
 		devmodel_violation(dm, "receiveq: more buffers than the model can hold");
@@ -151,7 +205,31 @@ static int64_t net_process(struct devmodel *dm, struct devmodel_chain *c)
 	return DEVMODEL_HOLD;
 }
 
-/* Fills held buffers from the oldest with hdr + frame; returns how many it used, or 0. */
+/* Writes the oldest held buffer (the header first when `h` is not NULL, then as much of the
+ * frame as fits) and completes it; returns the frame bytes it took. */
+static size_t rx_fill_one(struct devmodel *dm, struct net *n, const uint8_t *h,
+			  const uint8_t *frame, size_t len)
+{
+	struct dm_held *b = dm_held_at(&n->rx, 0);
+	unsigned hdr = h != NULL ? devmodel_net_hdr_len(dm) : 0;
+	uint16_t head = b->c.head;
+	uint64_t room = b->c.writable - hdr;
+	size_t n_data = room < len ? (size_t)room : len;
+	uint32_t used;
+
+	if (h != NULL) {
+		devmodel_chain_write(dm, &b->c, 0, h, hdr);
+	}
+	devmodel_chain_write(dm, &b->c, hdr, frame, n_data);
+	/* A refused write delivered nothing the driver may read (devmodel.h, DMA). */
+	used = b->c.fault ? 0 : (uint32_t)(hdr + n_data);
+	dm_held_pop(&n->rx);
+	devmodel_complete(dm, NET_RXQ, head, used);
+	return n_data;
+}
+
+/* Fills held buffers from the oldest with hdr + frame; returns how many it used, or 0. Every
+ * held buffer holds at least a header (check_rx_buffer()). */
 static unsigned rx_fill(struct devmodel *dm, struct net *n, const uint8_t *frame, size_t len)
 {
 	unsigned hdr = devmodel_net_hdr_len(dm);
@@ -167,22 +245,11 @@ static unsigned rx_fill(struct devmodel *dm, struct net *n, const uint8_t *frame
 	if (room < hdr + len) {
 		return 0;
 	}
+	/* §5.1.6.4: all zero but num_buffers, the number of buffers used (1 without MRG). */
 	memset(h, 0, sizeof(h));
 	dm_put_le16(h + NET_HDR_NUM_BUFFERS, (uint16_t)bufs);
 	for (unsigned i = 0; i < bufs; i++) {
-		struct dm_held *b = dm_held_at(&n->rx, 0);
-		uint64_t off = 0, n_data;
-		uint16_t head = b->c.head;
-
-		if (i == 0) {
-			devmodel_chain_write(dm, &b->c, 0, h, hdr);
-			off = hdr;
-		}
-		n_data = b->c.writable - off < len - done ? b->c.writable - off : len - done;
-		devmodel_chain_write(dm, &b->c, off, frame + done, (size_t)n_data);
-		done += (size_t)n_data;
-		dm_held_pop(&n->rx);
-		devmodel_complete(dm, NET_RXQ, head, (uint32_t)(off + n_data));
+		done += rx_fill_one(dm, n, i == 0 ? h : NULL, frame + done, len - done);
 	}
 	return bufs;
 }

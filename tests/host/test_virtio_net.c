@@ -31,16 +31,12 @@ struct rig {
 	int probe_ret;
 };
 
-static void rig_up(struct rig *r, unsigned version, bool mrg, bool mac, bool defer)
+/* Build a model as cfg and net say and bind the driver; r->n is NULL when the probe failed. */
+static void rig_up_net(struct rig *r, const struct devmodel_config *cfg,
+		       const struct devmodel_net_config *net)
 {
-	struct devmodel_config cfg = { .version = version, .defer = defer };
-	struct devmodel_net_config net = { .offer_mac = mac,
-					   .offer_status = true,
-					   .offer_mrg_rxbuf = mrg };
-
-	memcpy(net.mac, model_mac, 6);
 	memset(r, 0, sizeof(*r));
-	r->dm = devmodel_net_create(&cfg, &net);
+	r->dm = devmodel_net_create(cfg, net);
 	assert_non_null(r->dm);
 	assert_int_equal(virtio_mmio_create(devmodel_base(r->dm), 0x200, &r->vdev), 0);
 	r->vdev->plat.coherent = true;
@@ -50,9 +46,20 @@ static void rig_up(struct rig *r, unsigned version, bool mrg, bool mac, bool def
 		r->n = vnet_get(vnet_count() - 1);
 		r->nif = vnet_netif(r->n);
 	}
-	if (defer) {
+	if (cfg->defer) {
 		devmodel_process(r->dm);
 	}
+}
+
+static void rig_up(struct rig *r, unsigned version, bool mrg, bool mac, bool defer)
+{
+	struct devmodel_config cfg = { .version = version, .defer = defer };
+	struct devmodel_net_config net = { .offer_mac = mac,
+					   .offer_status = true,
+					   .offer_mrg_rxbuf = mrg };
+
+	memcpy(net.mac, model_mac, 6);
+	rig_up_net(r, &cfg, &net);
 }
 
 static void rig_down(struct rig *r)
@@ -123,6 +130,26 @@ static void test_without_mac_feature_a_local_unicast_mac_is_made(void **state)
 	assert_true((r.nif->mac[0] & 1) == 0); /* unicast */
 	assert_memory_not_equal(r.nif->mac, model_mac, 6);
 	rig_down(&r);
+}
+
+/* A multicast or all-zero address in config space cannot be ours: a local one is made. */
+static void test_an_unusable_device_mac_is_replaced_by_a_local_unicast_one(void **state)
+{
+	static const uint8_t bad[2][6] = { { 0 }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+	struct devmodel_config cfg = { .version = 2 };
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		struct devmodel_net_config net = { .offer_mac = true, .offer_status = true };
+		struct rig r;
+
+		memcpy(net.mac, bad[i], 6);
+		rig_up_net(&r, &cfg, &net);
+		assert_int_equal(r.probe_ret, 0);
+		assert_true((r.nif->mac[0] & 2) != 0);
+		assert_true((r.nif->mac[0] & 1) == 0);
+		rig_down(&r);
+	}
 }
 
 static void test_link_state_follows_the_device(void **state)
@@ -218,18 +245,20 @@ static void test_rx_reaches_the_stack_legacy(void **state)
 	arp_round_trip(1, true);
 }
 
-static void test_receive_ring_is_kept_full(void **state)
+/* 1000 frames of every size with a poll after each: the driver gives every buffer back, so
+ * the model never runs out of posted buffers. */
+static void ring_kept_full(unsigned version, bool mrg)
 {
 	uint8_t f[1514];
 	struct rig r;
 	unsigned posted;
 
-	(void)state;
-	rig_up(&r, 2, true, true, false);
+	rig_up(&r, version, mrg, true, false);
+	assert_int_equal(r.probe_ret, 0);
 	posted = devmodel_net_rx_posted(r.dm);
 	assert_true(posted >= 16);
 	for (unsigned i = 0; i < 1000; i++) {
-		size_t len = 14 + i % 1500;
+		size_t len = 14 + i % 1501;
 
 		fill(f, len, i);
 		memset(f, 0xff, 6);
@@ -241,6 +270,96 @@ static void test_receive_ring_is_kept_full(void **state)
 	assert_int_equal(devmodel_net_rx_dropped(r.dm), 0);
 	assert_int_equal(r.nif->counters.rx_frames, 1000);
 	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_receive_ring_is_kept_full(void **state)
+{
+	(void)state;
+	ring_kept_full(2, true);
+	ring_kept_full(2, false);
+	ring_kept_full(1, false);
+}
+
+/* Every length a frame can have, each checked where the model recorded it. */
+static void every_size(unsigned version, bool mrg)
+{
+	uint8_t frame[NETIF_FRAME_MAX];
+	struct rig r;
+
+	rig_up(&r, version, mrg, true, false);
+	assert_int_equal(r.probe_ret, 0);
+	fill(frame, sizeof(frame), version);
+	for (size_t len = 14; len <= NETIF_FRAME_MAX; len++) {
+		const uint8_t *got;
+		size_t got_len = 0;
+
+		assert_int_equal(r.nif->ops->tx(r.nif, frame, len), 0);
+		got = devmodel_net_tx_frame(r.dm, 0, &got_len);
+		assert_non_null(got);
+		assert_int_equal(got_len, len);
+		assert_memory_equal(got, frame, len);
+		devmodel_net_tx_clear(r.dm);
+	}
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_every_frame_size_from_14_to_1514_arrives_intact(void **state)
+{
+	(void)state;
+	every_size(2, false);
+	every_size(1, false);
+	every_size(1, true);
+}
+
+static void test_link_down_at_probe_then_up(void **state)
+{
+	struct devmodel_config cfg = { .version = 2 };
+	struct devmodel_net_config net = { .offer_mac = true,
+					   .offer_status = true,
+					   .link_down = true };
+	struct rig r;
+
+	(void)state;
+	memcpy(net.mac, model_mac, 6);
+	rig_up_net(&r, &cfg, &net);
+	assert_int_equal(r.probe_ret, 0);
+	assert_false(r.nif->ops->link_up(r.nif));
+	devmodel_net_set_link(r.dm, true);
+	assert_true(r.nif->ops->link_up(r.nif));
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+/* §5.1.4: without VIRTIO_NET_F_STATUS the driver assumes the link is up. */
+static void test_without_status_feature_the_link_is_taken_as_up(void **state)
+{
+	struct devmodel_config cfg = { .version = 2 };
+	struct devmodel_net_config net = { .offer_mac = true, .link_down = true };
+	struct rig r;
+
+	(void)state;
+	memcpy(net.mac, model_mac, 6);
+	rig_up_net(&r, &cfg, &net);
+	assert_int_equal(r.probe_ret, 0);
+	assert_true(r.nif->ops->link_up(r.nif));
+	check_no_violations(&r);
+	rig_down(&r);
+}
+
+static void test_used_id_that_is_not_a_head_fails_the_device(void **state)
+{
+	uint8_t f[64];
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, false, true, false);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_ID_NOT_HEAD, 1);
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	assert_int_equal(r.nif->ops->poll(r.nif, 0), -EIO);
+	assert_true(r.vdev->broken);
+	assert_int_equal(r.nif->counters.rx_frames, 0);
 	rig_down(&r);
 }
 
@@ -263,6 +382,27 @@ static void test_used_length_too_large_is_dropped_and_buffer_reposted(void **sta
 	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
 	r.nif->ops->poll(r.nif, 0);
 	assert_int_equal(devmodel_net_tx_count(r.dm), 1);
+	rig_down(&r);
+}
+
+/* A transmit completion claiming bytes written into a chain that has no writable part: the
+ * frame's slot is reclaimed anyway and the queue goes on. */
+static void test_transmit_used_length_too_large_leaves_the_queue_working(void **state)
+{
+	uint8_t f[60];
+	struct rig r;
+
+	(void)state;
+	memset(f, 0x5a, sizeof(f));
+	rig_up(&r, 2, false, true, false);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE, 1);
+	assert_int_equal(r.nif->ops->tx(r.nif, f, sizeof(f)), 0);
+	for (unsigned i = 0; i < 100; i++) {
+		assert_int_equal(r.nif->ops->tx(r.nif, f, sizeof(f)), 0);
+	}
+	assert_false(r.vdev->broken);
+	assert_int_equal(devmodel_net_tx_count(r.dm), 101);
+	check_no_violations(&r);
 	rig_down(&r);
 }
 
@@ -325,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modern_device_gives_mac_link_and_12_byte_header),
 		cmocka_unit_test(test_without_mac_feature_a_local_unicast_mac_is_made),
+		cmocka_unit_test(test_an_unusable_device_mac_is_replaced_by_a_local_unicast_one),
 		cmocka_unit_test(test_link_state_follows_the_device),
 		cmocka_unit_test(test_tx_arrives_intact_modern),
 		cmocka_unit_test(test_tx_arrives_intact_legacy_10_byte_header),
@@ -332,7 +473,12 @@ int main(void)
 		cmocka_unit_test(test_rx_reaches_the_stack_modern),
 		cmocka_unit_test(test_rx_reaches_the_stack_legacy),
 		cmocka_unit_test(test_receive_ring_is_kept_full),
+		cmocka_unit_test(test_every_frame_size_from_14_to_1514_arrives_intact),
+		cmocka_unit_test(test_link_down_at_probe_then_up),
+		cmocka_unit_test(test_without_status_feature_the_link_is_taken_as_up),
+		cmocka_unit_test(test_used_id_that_is_not_a_head_fails_the_device),
 		cmocka_unit_test(test_used_length_too_large_is_dropped_and_buffer_reposted),
+		cmocka_unit_test(test_transmit_used_length_too_large_leaves_the_queue_working),
 		cmocka_unit_test(test_bad_used_id_fails_the_device_without_crashing),
 		cmocka_unit_test(test_packet_spread_over_buffers_is_dropped_whole),
 		cmocka_unit_test(test_full_transmit_ring_says_enospc),
