@@ -15,6 +15,7 @@
 #include "arch/irq.h"
 #include "gic_priv.h"
 #include "vireo/mem.h"
+#include "vireo/types.h"
 
 #define GITS_CTLR 0x0000
 #define GITS_TYPER 0x0008
@@ -88,6 +89,9 @@ static int cmd_submit(struct gic_its *its, uint64_t d0, uint64_t d1, uint64_t d2
 	uint64_t *slot = &its->cmdq[its->cmd_next * 4];
 	uint64_t want;
 
+	if (its->broken) {
+		return -EIO;
+	}
 	slot[0] = d0;
 	slot[1] = d1;
 	slot[2] = d2;
@@ -104,6 +108,7 @@ static int cmd_submit(struct gic_its *its, uint64_t d0, uint64_t d1, uint64_t d2
 		if (readr & GITS_CREADR_STALLED) {
 			printf("irq: ITS command 0x%02x stalled the queue\n",
 			       (unsigned)(d0 & 0xff));
+			its->broken = true;
 			return -EIO;
 		}
 		if ((readr & ~0x1full) == want) {
@@ -111,6 +116,7 @@ static int cmd_submit(struct gic_its *its, uint64_t d0, uint64_t d1, uint64_t d2
 		}
 	}
 	printf("irq: ITS command 0x%02x not consumed\n", (unsigned)(d0 & 0xff));
+	its->broken = true;
 	return -ETIMEDOUT;
 }
 
@@ -260,6 +266,8 @@ int gic_its_map_device(struct gic_its *its, uint32_t devid, unsigned count, unsi
 		out[e].data = e;
 	}
 	ret = ret == 0 ? cmd_sync(its) : ret;
+	/* On failure the ITS is broken (cmd_submit): the ITT stays allocated, since an ITS that
+	 * stopped mid-queue may still own it, and out[] must not be used. */
 	if (ret == 0) {
 		its->devids[its->device_count++] = devid;
 	}
@@ -285,18 +293,26 @@ void gic_lpi_config(uint8_t *table, unsigned intid, bool enabled)
 
 uint8_t *gic_lpi_tables_init(uintptr_t redist, unsigned id_bits)
 {
-	size_t lpis = ((size_t)1 << id_bits) - GIC_LPI_BASE;
-	size_t pend_bytes = ((size_t)1 << id_bits) / 8;
+	size_t lpis, pend_bytes;
 	uint8_t *prop;
 	void *pend;
 
+	/* LPIs start at 8192: fewer than 14 ID bits has none; more than 24 is not a GICv3. */
+	if (id_bits < 14 || id_bits > 24) {
+		printf("irq: %u LPI ID bits: no LPI tables\n", id_bits);
+		return NULL;
+	}
+	lpis = ((size_t)1 << id_bits) - GIC_LPI_BASE;
+	pend_bytes = MAX(((size_t)1 << id_bits) / 8, (size_t)PAGE_4K);
 	if (io_read32(redist + GICR_CTLR) & GICR_CTLR_ENABLE_LPIS) {
 		printf("irq: LPIs already enabled at the redistributor (tables cannot move)\n");
 		return NULL;
 	}
 	prop = dma_table(lpis, PAGE_4K);
-	pend = dma_table(pend_bytes < PAGE_4K ? PAGE_4K : pend_bytes, LPI_PEND_ALIGN);
+	pend = dma_table(pend_bytes, LPI_PEND_ALIGN);
 	if (prop == NULL || pend == NULL) {
+		page_free(prop, lpis);
+		page_free(pend, pend_bytes);
 		printf("irq: no memory for LPI tables\n");
 		return NULL;
 	}

@@ -116,6 +116,7 @@ struct gic_its {
 	uint64_t *cmdq;
 	unsigned cmd_next;
 	uint32_t devids[GIC_ITS_MAX_DEVICES]; /* mapped devices */
+	bool broken; /* a command stalled or timed out: nothing more is sent */
 	unsigned device_count;
 };
 

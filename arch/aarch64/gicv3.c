@@ -103,8 +103,15 @@ static int dist_init(struct gic_hw *hw)
 	if (wait_rwp(hw->dist + GICD_CTLR, GICD_CTLR_RWP, "distributor") != 0) {
 		return -ENODEV;
 	}
+	/* Affinity routing must be in effect (RWP clear) before IROUTER means anything. */
 	io_write32(hw->dist + GICD_CTLR, GICD_CTLR_ARE_NS);
+	if (wait_rwp(hw->dist + GICD_CTLR, GICD_CTLR_RWP, "distributor") != 0) {
+		return -ENODEV;
+	}
 	io_write32(hw->dist + GICD_CTLR, GICD_CTLR_ARE_NS | GICD_CTLR_ENABLE_G1NS);
+	if (wait_rwp(hw->dist + GICD_CTLR, GICD_CTLR_RWP, "distributor") != 0) {
+		return -ENODEV;
+	}
 	for (unsigned i = GIC_SPI_BASE; i < hw->lines; i++) {
 		io_write64(hw->dist + GICD_IROUTER + i * 8, hw->affinity);
 	}

@@ -8,7 +8,8 @@
 #include "gic_model.h"
 
 #define WINDOW 0x10000u
-#define FRAME 0x20000u
+#define FRAME 0x20000u	  /* RD_base + SGI_base */
+#define FRAME_V4 0x40000u /* + VLPI_base + reserved */
 #define ITS_WINDOW 0x20000u
 #define RWP_READS 2u
 
@@ -101,12 +102,21 @@ static bool banked_write(struct gic_model_irq *irq, unsigned n, uintptr_t off, u
 
 /* ---------------------------------------------------------------- distributor */
 
+/* GICv3 and GICv4 share the distributor and redistributor programming model. */
+static bool is_v3(const struct gic_model *m)
+{
+	return m->version >= 3;
+}
+
 static uint64_t dist_read(void *ctx, uintptr_t off, unsigned size)
 {
 	struct gic_model *m = ctx;
 	uint64_t v;
 
 	if (off == 0x000) {
+		if (m->rwp_stuck) {
+			return m->gicd_ctlr | 1u << 31;
+		}
 		if (m->rwp_reads > 0) {
 			m->rwp_reads--;
 			return m->gicd_ctlr | 1u << 31;
@@ -114,10 +124,10 @@ static uint64_t dist_read(void *ctx, uintptr_t off, unsigned size)
 		return m->gicd_ctlr;
 	}
 	if (off == 0x004) { /* TYPER: ITLinesNumber; v3 also IDbits 15 (16 bits) and LPIS */
-		return (GIC_MODEL_LINES / 32 - 1) | (m->version == 3 ? (15u << 19 | 1u << 17) : 0);
+		return (GIC_MODEL_LINES / 32 - 1) | (is_v3(m) ? (15u << 19 | 1u << 17) : 0);
 	}
-	if (off == 0xffe8) {
-		return m->version == 3 ? 0x3b : 0x2b;
+	if (off == 0xffe8) { /* PIDR2.ArchRev in bits 7:4 */
+		return m->version << 4 | 0xb;
 	}
 	if (m->version == 2 && off >= 0x800 && off < 0x800 + GIC_MODEL_LINES) {
 		v = 0;
@@ -128,10 +138,10 @@ static uint64_t dist_read(void *ctx, uintptr_t off, unsigned size)
 		}
 		return v;
 	}
-	if (m->version == 3 && off >= 0x6000 + 8 * 32 && off < 0x6000 + 8 * GIC_MODEL_LINES) {
+	if (is_v3(m) && off >= 0x6000 + 8 * 32 && off < 0x6000 + 8 * GIC_MODEL_LINES) {
 		return m->irq[(off - 0x6000) / 8].route;
 	}
-	if (m->version == 3 && off >= 0xd00 && off < 0xd00 + GIC_MODEL_LINES / 8) {
+	if (is_v3(m) && off >= 0xd00 && off < 0xd00 + GIC_MODEL_LINES / 8) {
 		return 0; /* IGRPMODR: group 1 non-secure for everything we configure */
 	}
 	return banked_read(m->irq, GIC_MODEL_LINES, off, size, &v) ? v : 0;
@@ -143,7 +153,7 @@ static void dist_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 
 	if (off == 0x000) {
 		m->gicd_ctlr = (uint32_t)v & 0x7fffffffu;
-		m->rwp_reads = m->version == 3 ? RWP_READS : 0;
+		m->rwp_reads = is_v3(m) ? RWP_READS : 0;
 		return;
 	}
 	if (m->version == 2 && off >= 0x820 && off < 0x800 + GIC_MODEL_LINES) {
@@ -152,11 +162,11 @@ static void dist_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 		}
 		return;
 	}
-	if (m->version == 3 && off >= 0x6000 + 8 * 32 && off < 0x6000 + 8 * GIC_MODEL_LINES) {
+	if (is_v3(m) && off >= 0x6000 + 8 * 32 && off < 0x6000 + 8 * GIC_MODEL_LINES) {
 		m->irq[(off - 0x6000) / 8].route = v;
 		return;
 	}
-	if (off >= 0x180 && off < 0x200 && m->version == 3) {
+	if (off >= 0x180 && off < 0x200 && is_v3(m)) {
 		m->rwp_reads = RWP_READS;
 	}
 	(void)banked_write(m->irq, GIC_MODEL_LINES, off, size, v);
@@ -228,27 +238,47 @@ static void cpu_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 
 /* ---------------------------------------------------------------- GICv3 redistributors */
 
+/* GICR_TYPER: Affinity, Processor_Number, Last, VLPIS. */
+static uint64_t redist_typer(const struct gic_model *m, unsigned f)
+{
+	bool last = f == m->last_frame;
+
+	return m->frame[f].affinity << 32 | (uint64_t)f << 8 | (last ? 1u << 4 : 0) |
+	       (m->version == 4 ? 1u << 1 : 0);
+}
+
+static uint32_t redist_ctlr(struct gic_model_frame *fr)
+{
+	if (fr->rwp_reads > 0) {
+		fr->rwp_reads--;
+		return fr->ctlr | 1u << 3;
+	}
+	return fr->ctlr;
+}
+
 static uint64_t redist_read(void *ctx, uintptr_t off, unsigned size)
 {
 	struct gic_model *m = ctx;
-	unsigned f = (unsigned)(off / FRAME);
+	unsigned f = (unsigned)(off / m->stride);
 	struct gic_model_frame *fr = &m->frame[f];
-	uintptr_t o = off % FRAME;
+	uintptr_t o = off % m->stride;
 	uint64_t v;
 
-	if (f >= m->frame_count) {
-		return 0;
+	if (f >= m->frame_count || o >= FRAME) {
+		return 0; /* beyond the last frame, or the GICv4 VLPI frames */
 	}
 	if (o >= 0x10000) {
 		return banked_read(fr->irq, 32, o - 0x10000, size, &v) ? v : 0;
 	}
 	switch (o) {
 	case 0x0000:
-		return fr->ctlr;
-	case 0x0008: /* TYPER: Affinity, Processor_Number, Last */
-		return fr->affinity << 32 | (uint64_t)f << 8 |
-		       (f + 1 == m->frame_count ? 1u << 4 : 0);
+		return redist_ctlr(fr);
+	case 0x0008:
+		return redist_typer(m, f);
 	case 0x0014:
+		if (fr->never_wakes) {
+			return fr->waker | 4u;
+		}
 		if (fr->wake_reads > 0) {
 			fr->wake_reads--;
 			return fr->waker | 4u; /* children still asleep */
@@ -259,7 +289,7 @@ static uint64_t redist_read(void *ctx, uintptr_t off, unsigned size)
 	case 0x0078:
 		return fr->pendbaser;
 	case 0xffe8:
-		return 0x3b;
+		return m->version << 4 | 0xb;
 	default:
 		return 0;
 	}
@@ -268,14 +298,18 @@ static uint64_t redist_read(void *ctx, uintptr_t off, unsigned size)
 static void redist_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 {
 	struct gic_model *m = ctx;
-	unsigned f = (unsigned)(off / FRAME);
+	unsigned f = (unsigned)(off / m->stride);
 	struct gic_model_frame *fr = &m->frame[f];
-	uintptr_t o = off % FRAME;
+	uintptr_t o = off % m->stride;
 
-	if (f >= m->frame_count) {
+	if (f >= m->frame_count || o >= FRAME) {
 		return;
 	}
 	if (o >= 0x10000) {
+		/* Clearing enables is what GICR_CTLR.RWP tracks for SGIs and PPIs. */
+		if (o >= 0x10180 && o < 0x10184) {
+			fr->rwp_reads = RWP_READS;
+		}
 		(void)banked_write(fr->irq, 32, o - 0x10000, size, v);
 		return;
 	}
@@ -316,12 +350,14 @@ void gic_model_init(struct gic_model *m, unsigned version, unsigned frame_count,
 		return;
 	}
 	m->frame_count = frame_count;
+	m->stride = version == 4 ? FRAME_V4 : FRAME;
+	m->last_frame = frame_count - 1;
 	for (unsigned f = 0; f < frame_count; f++) {
 		m->frame[f].affinity = affinities[f];
 		m->frame[f].waker = 2u; /* ProcessorSleep out of reset */
 	}
-	m->redist = window(&m->backing[2], (size_t)FRAME * GIC_MODEL_FRAMES, redist_read,
-			   redist_write, m);
+	m->redist =
+		window(&m->backing[2], m->stride * GIC_MODEL_FRAMES, redist_read, redist_write, m);
 }
 
 void gic_model_destroy(struct gic_model *m)
@@ -334,14 +370,6 @@ void gic_model_destroy(struct gic_model *m)
 	}
 }
 
-struct gic_model_irq *gic_model_irq(struct gic_model *m, unsigned frame, unsigned intid)
-{
-	if (m->version == 3 && intid < 32) {
-		return &m->frame[frame].irq[intid];
-	}
-	return &m->irq[intid];
-}
-
 void gic_model_raise(struct gic_model *m, unsigned intid)
 {
 	m->irq[intid].pending = true;
@@ -349,7 +377,7 @@ void gic_model_raise(struct gic_model *m, unsigned intid)
 
 /* ---------------------------------------------------------------- ITS */
 
-static struct gic_its_model_map *its_find(struct gic_its_model *its, uint32_t devid, uint32_t event)
+static struct gic_model_its_map *its_find(struct gic_model_its *its, uint32_t devid, uint32_t event)
 {
 	for (unsigned i = 0; i < its->map_count; i++) {
 		if (its->maps[i].devid == devid && its->maps[i].event == event) {
@@ -360,7 +388,7 @@ static struct gic_its_model_map *its_find(struct gic_its_model *its, uint32_t de
 }
 
 /* One command (IHI 0069 §5.3); false when it is malformed (the queue then stalls). */
-static bool its_command(struct gic_its_model *its, const uint64_t *c)
+static bool its_command(struct gic_model_its *its, const uint64_t *c)
 {
 	uint32_t devid = (uint32_t)(c[0] >> 32);
 	uint32_t event = (uint32_t)c[1];
@@ -392,7 +420,7 @@ static bool its_command(struct gic_its_model *its, const uint64_t *c)
 			return false;
 		}
 		its->maps[its->map_count++] =
-			(struct gic_its_model_map){ devid, event, (uint32_t)(c[1] >> 32), 0 };
+			(struct gic_model_its_map){ devid, event, (uint32_t)(c[1] >> 32), 0 };
 		return true;
 	case 0x0c: /* INV */
 		its->invs++;
@@ -405,7 +433,7 @@ static bool its_command(struct gic_its_model *its, const uint64_t *c)
 	}
 }
 
-static void its_run(struct gic_its_model *its)
+static void its_run(struct gic_model_its *its)
 {
 	uint64_t size = ((its->cbaser & 0xff) + 1) * 4096;
 	const uint8_t *q = arch_pa_to_va(pa_init(its->cbaser & 0x000ffffffffff000ull));
@@ -428,14 +456,15 @@ static void its_run(struct gic_its_model *its)
 
 static uint64_t its_read(void *ctx, uintptr_t off, unsigned size)
 {
-	struct gic_its_model *its = ctx;
+	struct gic_model_its *its = ctx;
 
 	(void)size;
 	if (off == 0x0000) {
 		return its->ctlr | (its->ctlr & 1 ? 0 : 1u << 31);
 	}
 	if (off == 0x0008) { /* ITT entry 8 bytes, 16 EventID bits, 16 DeviceID bits */
-		return 7u << 4 | 15u << 8 | 15u << 13 | (its->pta ? 1u << 19 : 0);
+		return 7u << 4 | 15u << 8 | (uint64_t)(its->devbits - 1) << 13 |
+		       (its->pta ? 1u << 19 : 0);
 	}
 	if (off >= 0x100 && off < 0x140) {
 		return its->baser[(off - 0x100) / 8];
@@ -454,7 +483,7 @@ static uint64_t its_read(void *ctx, uintptr_t off, unsigned size)
 
 static void its_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 {
-	struct gic_its_model *its = ctx;
+	struct gic_model_its *its = ctx;
 
 	(void)size;
 	if (off == 0x0000) {
@@ -476,12 +505,13 @@ static void its_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 	}
 }
 
-void gic_its_model_init(struct gic_its_model *its, bool pta)
+void gic_model_its_init(struct gic_model_its *its, bool pta)
 {
 	struct fake_io_region r = { 0, ITS_WINDOW, its_read, its_write, its };
 
 	memset(its, 0, sizeof(*its));
 	its->pta = pta;
+	its->devbits = 16;
 	its->baser[0] = 1ull << 56 | 7ull << 48; /* device table, 8-byte entries */
 	its->baser[1] = 4ull << 56 | 7ull << 48; /* collection table */
 	its->backing = aligned_alloc(0x10000, ITS_WINDOW);
@@ -490,13 +520,13 @@ void gic_its_model_init(struct gic_its_model *its, bool pta)
 	fake_io_register(&r);
 }
 
-void gic_its_model_destroy(struct gic_its_model *its)
+void gic_model_its_destroy(struct gic_model_its *its)
 {
 	fake_io_unregister(its->base);
 	free(its->backing);
 }
 
-uint32_t gic_its_model_lpi(const struct gic_its_model *its, uint32_t devid, uint32_t event)
+uint32_t gic_model_its_lpi(const struct gic_model_its *its, uint32_t devid, uint32_t event)
 {
 	for (unsigned i = 0; i < its->map_count; i++) {
 		if (its->maps[i].devid == devid && its->maps[i].event == event) {
@@ -522,7 +552,7 @@ static void v2m_write(void *ctx, uintptr_t off, unsigned size, uint64_t v)
 	(void)v;
 }
 
-uintptr_t gic_v2m_model_init(void **backing, unsigned base, unsigned count)
+uintptr_t gic_model_v2m_init(void **backing, unsigned base, unsigned count)
 {
 	return window(backing, 0x1000, v2m_read, v2m_write,
 		      (void *)(uintptr_t)(base << 16 | count));

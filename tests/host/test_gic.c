@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../arch/aarch64/gic_priv.h"
+#include "arch/cpu.h"
 #include "arch/io.h"
 #include "arch/irq.h"
 #include "gic_model.h"
@@ -65,10 +66,16 @@ static void test_v2_configure_and_enable_touch_only_their_interrupt(void **state
 	(void)state;
 	v2_up(&m, &hw);
 	assert_int_equal(gicv2_init(&hw), 0);
+	m.irq[40].prio = 0;
+	m.irq[41].prio = 0x55;
 	gicv2_configure(&hw, 40, true);
-	assert_true(m.irq[40].edge);
-	assert_false(m.irq[39].edge);
-	assert_false(m.irq[41].edge);
+	for (unsigned i = 32; i < GIC_MODEL_LINES; i++) {
+		assert_int_equal(m.irq[i].edge, i == 40);
+	}
+	/* IPRIORITYR and ITARGETSR are byte-accessible: the neighbours keep theirs. */
+	assert_int_equal(m.irq[40].prio, GIC_PRIO_DEFAULT);
+	assert_int_equal(m.irq[41].prio, 0x55);
+	assert_int_equal(m.irq[40].target, 1);
 	gicv2_enable(&hw, 40, true);
 	gicv2_enable(&hw, 72, true);
 	assert_true(m.irq[40].enabled);
@@ -208,40 +215,148 @@ static void test_v3_configure_ppis_in_the_redistributor_spis_in_the_distributor(
 	gic_model_destroy(&m);
 }
 
+static void test_v3_init_waits_for_rwp_and_for_the_redistributor_to_wake(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v3_up(&m, &hw, 0x1);
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	assert_int_equal(m.rwp_reads, 0);
+	assert_int_equal(m.frame[0].rwp_reads, 0);
+	assert_int_equal(m.frame[0].wake_reads, 0); /* ChildrenAsleep was seen clear */
+	gicv3_enable(&hw, 27, true);
+	gicv3_enable(&hw, 27, false);
+	assert_int_equal(m.frame[0].rwp_reads, 0);
+	gicv3_enable(&hw, 90, true);
+	gicv3_enable(&hw, 90, false);
+	assert_int_equal(m.rwp_reads, 0);
+	gic_model_destroy(&m);
+}
+
+static void test_v3_stuck_rwp_fails_init_without_hanging(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v3_up(&m, &hw, 0x1);
+	m.rwp_stuck = true;
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	gic_model_destroy(&m);
+}
+
+static void test_v3_redistributor_that_never_wakes_fails_init(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	v3_up(&m, &hw, 0x100);
+	m.frame[1].never_wakes = true;
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	gic_model_destroy(&m);
+}
+
+static void test_v3_search_steps_over_gicv4_vlpi_frames(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	gic_model_init(&m, 4, 3, three_cpus);
+	memset(&hw, 0, sizeof(hw));
+	hw.version = 3;
+	hw.dist = m.dist;
+	hw.affinity = 1ull << 32;
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x40000), 0);
+	assert_int_equal(hw.redist, m.redist + 2 * 0x40000u);
+	assert_int_equal(m.frame[2].waker & 2, 0);
+	gic_model_destroy(&m);
+}
+
+static void test_v3_search_stops_at_the_last_redistributor(void **state)
+{
+	static const uint32_t four_cpus[] = { 0x0, 0x1, 0x2, 0x3 };
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	gic_model_init(&m, 3, 4, four_cpus);
+	m.last_frame = 2; /* what follows the Last frame is not a redistributor to use */
+	memset(&hw, 0, sizeof(hw));
+	hw.version = 3;
+	hw.dist = m.dist;
+	hw.affinity = 0x3;
+	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	gic_model_destroy(&m);
+}
+
+static void test_v3_search_without_last_bit_stops_at_the_region_end(void **state)
+{
+	static const uint32_t four_cpus[] = { 0x0, 0x1, 0x2, 0x3 };
+	struct gic_model m;
+	struct gic_hw hw;
+
+	(void)state;
+	gic_model_init(&m, 3, 4, four_cpus);
+	m.last_frame = GIC_MODEL_FRAMES; /* none */
+	memset(&hw, 0, sizeof(hw));
+	hw.version = 3;
+	hw.dist = m.dist;
+	hw.affinity = 0x3; /* the fourth frame, outside the region given */
+	assert_int_equal(gicv3_init(&hw, m.redist, 3 * 0x20000), -ENODEV);
+	hw.affinity = 0x2;
+	assert_int_equal(gicv3_init(&hw, m.redist, 3 * 0x20000), 0);
+	assert_int_equal(hw.redist, m.redist + 2 * 0x20000u);
+	gic_model_destroy(&m);
+}
+
 /* ---------------------------------------------------------------- ITS */
 
 static void test_its_init_programs_tables_queue_and_collection(void **state)
 {
-	struct gic_its_model model;
+	struct gic_model_its model;
 	struct gic_its its;
 
 	(void)state;
 	for (int pta = 0; pta < 2; pta++) {
-		gic_its_model_init(&model, pta);
+		gic_model_its_init(&model, pta);
 		assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 1), 0);
 		/* Device table: 2^16 entries of 8 bytes = 128 pages of 4 KiB, valid. */
 		assert_true(model.baser[0] >> 63);
 		assert_int_equal(model.baser[0] & 0xff, 127);
 		assert_int_equal((model.baser[0] >> 8) & 3, 0);
 		assert_int_not_equal(model.baser[0] & 0x0000fffffffff000ull, 0);
+		assert_int_equal((model.baser[0] >> 56) & 7, 1); /* Type and Entry_Size kept */
+		assert_int_equal((model.baser[0] >> 48) & 0x1f, 7);
 		assert_true(model.baser[1] >> 63);
+		assert_int_equal((model.baser[1] >> 56) & 7, 4);
+		assert_int_not_equal(model.baser[1] & 0x0000fffffffff000ull, 0);
+		assert_int_equal(model.baser[2], 0); /* unimplemented: left alone */
+		/* CBASER: one 4 KiB page (Size 0) for the 128 commands, page aligned. */
 		assert_true(model.cbaser >> 63);
+		assert_int_equal(model.cbaser & 0xff, 0);
+		assert_int_not_equal(model.cbaser & 0x000ffffffffff000ull, 0);
+		assert_int_equal(model.creadr, model.cwriter);
 		assert_int_equal(model.ctlr & 1, 1);
 		assert_true(model.coll_valid);
 		assert_int_equal(model.coll_target, pta ? 0x80a0000u : 1u << 16);
 		assert_int_equal(model.errors, 0);
 		assert_true(model.syncs >= 1);
-		gic_its_model_destroy(&model);
+		assert_int_equal(model.invalls, 1);
+		gic_model_its_destroy(&model);
 	}
 }
 
 static void test_its_fixed_64k_pages_are_respected(void **state)
 {
-	struct gic_its_model model;
+	struct gic_model_its model;
 	struct gic_its its;
 
 	(void)state;
-	gic_its_model_init(&model, false);
+	gic_model_its_init(&model, false);
 	model.fixed_64k_pages = true;
 	model.baser[0] |= 2ull << 8;
 	model.baser[1] |= 2ull << 8;
@@ -249,24 +364,138 @@ static void test_its_fixed_64k_pages_are_respected(void **state)
 	assert_int_equal((model.baser[0] >> 8) & 3, 2);
 	/* 512 KiB in 64 KiB pages: 8 of them. */
 	assert_int_equal(model.baser[0] & 0xff, 7);
-	gic_its_model_destroy(&model);
+	gic_model_its_destroy(&model);
+}
+
+static void test_its_device_table_is_capped_and_bounds_devids(void **state)
+{
+	struct gic_model_its model;
+	struct gic_its its;
+	struct arch_msi msi[1];
+
+	(void)state;
+	gic_model_its_init(&model, false);
+	model.devbits = 32; /* 2^32 entries of 8 bytes: more than 256 pages */
+	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), 0);
+	assert_int_equal(model.baser[0] & 0xff, 255);
+	/* 256 pages of 4 KiB hold 2^17 entries: DeviceIDs beyond are refused up front. */
+	assert_int_equal(gic_its_map_device(&its, 1u << 17, 1, 8192, msi), -ERANGE);
+	assert_int_equal(gic_its_map_device(&its, 0xffffffffu, 1, 8192, msi), -ERANGE);
+	assert_int_equal(model.errors, 0);
+	gic_model_its_destroy(&model);
+}
+
+static void test_its_itt_size_follows_the_event_count(void **state)
+{
+	static const struct {
+		unsigned count, bits;
+	} cases[] = { { 1, 1 }, { 2, 1 }, { 4, 2 }, { 5, 3 }, { 32, 5 } };
+	struct gic_model_its model;
+	struct gic_its its;
+	struct arch_msi msi[32];
+	unsigned lpi = 8192;
+
+	(void)state;
+	gic_model_its_init(&model, false);
+	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), 0);
+	for (unsigned c = 0; c < 5; c++) {
+		assert_int_equal(gic_its_map_device(&its, c, cases[c].count, lpi, msi), 0);
+		assert_int_equal(model.dev[c].bits, cases[c].bits);
+		assert_int_equal(model.dev[c].itt & 0xff, 0);
+		assert_int_equal(gic_model_its_lpi(&model, c, cases[c].count - 1),
+				 lpi + cases[c].count - 1);
+		lpi += cases[c].count;
+	}
+	assert_int_equal(model.errors, 0);
+	gic_model_its_destroy(&model);
+}
+
+static void test_its_inv_of_an_unmapped_event_reports_the_stall(void **state)
+{
+	struct gic_model_its model;
+	struct gic_its its;
+	struct arch_msi msi[2];
+
+	(void)state;
+	gic_model_its_init(&model, false);
+	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), 0);
+	assert_int_equal(gic_its_map_device(&its, 5, 2, 8192, msi), 0);
+	assert_int_equal(gic_its_inv(&its, 5, 3), -EIO);
+	assert_int_equal(model.errors, 1);
+	gic_model_its_destroy(&model);
+}
+
+/* Feeds raw commands to the model, to check it rejects what the spec calls malformed. */
+struct raw_queue {
+	struct gic_model_its model;
+	uint64_t *cmd;
+	unsigned n;
+};
+
+static void raw_queue_init(struct raw_queue *q)
+{
+	gic_model_its_init(&q->model, false);
+	q->cmd = aligned_alloc(4096, 4096);
+	assert_non_null(q->cmd);
+	q->n = 0;
+	io_write64(q->model.base + 0x80, 1ull << 63 | pa_addr(arch_va_to_pa(q->cmd)));
+	io_write32(q->model.base, 1);
+}
+
+static bool raw_queue_run(struct raw_queue *q, uint64_t d0, uint64_t d1, uint64_t d2)
+{
+	uint64_t *c = &q->cmd[q->n++ * 4];
+
+	c[0] = d0;
+	c[1] = d1;
+	c[2] = d2;
+	c[3] = 0;
+	io_write64(q->model.base + 0x88, q->n * 32);
+	return (io_read64(q->model.base + 0x90) & 1) == 0;
+}
+
+static void raw_queue_destroy(struct raw_queue *q)
+{
+	gic_model_its_destroy(&q->model);
+	free(q->cmd);
+}
+
+static void test_its_model_rejects_malformed_commands(void **state)
+{
+	struct raw_queue q;
+
+	(void)state;
+	raw_queue_init(&q);
+	assert_true(raw_queue_run(&q, 0x09, 0, 1ull << 63)); /* MAPC ICID 0 */
+	/* MAPTI for a DeviceID without MAPD. */
+	assert_false(raw_queue_run(&q, 0x0a | 3ull << 32, 0 | 8192ull << 32, 0));
+	raw_queue_destroy(&q);
+
+	raw_queue_init(&q);
+	assert_true(raw_queue_run(&q, 0x09, 0, 1ull << 63));
+	/* MAPD with an ITT of 2 EventID bits (Size 1): events 0..3. */
+	assert_true(raw_queue_run(&q, 0x08 | 3ull << 32, 1, 1ull << 63 | 0x100000));
+	assert_true(raw_queue_run(&q, 0x0a | 3ull << 32, 3 | 8192ull << 32, 0));
+	assert_false(raw_queue_run(&q, 0x0a | 3ull << 32, 4 | 8193ull << 32, 0));
+	assert_int_equal(q.model.map_count, 1);
+	raw_queue_destroy(&q);
 }
 
 static void test_its_maps_a_device_to_consecutive_lpis(void **state)
 {
-	struct gic_its_model model;
+	struct gic_model_its model;
 	struct gic_its its;
 	struct arch_msi msi[3];
 
 	(void)state;
-	gic_its_model_init(&model, false);
+	gic_model_its_init(&model, false);
 	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), 0);
 	assert_int_equal(gic_its_map_device(&its, 8, 3, 8192, msi), 0);
 	assert_true(model.dev[8].valid);
 	assert_int_equal(model.dev[8].bits, 2); /* 3 events need 2 EventID bits */
 	assert_int_not_equal(model.dev[8].itt, 0);
 	for (unsigned e = 0; e < 3; e++) {
-		assert_int_equal(gic_its_model_lpi(&model, 8, e), 8192 + e);
+		assert_int_equal(gic_model_its_lpi(&model, 8, e), 8192 + e);
 		assert_int_equal(msi[e].intid, 8192 + e);
 		assert_int_equal(msi[e].address, model.base + 0x10040);
 		assert_int_equal(msi[e].data, e);
@@ -276,19 +505,19 @@ static void test_its_maps_a_device_to_consecutive_lpis(void **state)
 	assert_int_equal(gic_its_inv(&its, 8, 1), 0);
 	assert_int_equal(model.invs, 1);
 	assert_int_equal(model.errors, 0);
-	gic_its_model_destroy(&model);
+	gic_model_its_destroy(&model);
 }
 
 static void test_its_that_never_consumes_commands_times_out(void **state)
 {
-	struct gic_its_model model;
+	struct gic_model_its model;
 	struct gic_its its;
 
 	(void)state;
-	gic_its_model_init(&model, false);
+	gic_model_its_init(&model, false);
 	model.stuck = true;
 	assert_int_equal(gic_its_init(&its, model.base, model.base, 0x80a0000, 0), -ETIMEDOUT);
-	gic_its_model_destroy(&model);
+	gic_model_its_destroy(&model);
 }
 
 static void test_lpi_tables_and_configuration_bytes(void **state)
@@ -326,7 +555,7 @@ static void test_v2m_hands_out_its_spis_from_the_typer(void **state)
 	struct gic_v2m v;
 	struct arch_msi msi[64];
 	void *backing;
-	uintptr_t base = gic_v2m_model_init(&backing, 80, 64);
+	uintptr_t base = gic_model_v2m_init(&backing, 80, 64);
 
 	(void)state;
 	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 0, 0, 288), 0);
@@ -345,6 +574,9 @@ static void test_v2m_hands_out_its_spis_from_the_typer(void **state)
 	assert_int_equal(msi[0].intid, 200);
 	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 16, 8, 288), -ENODEV);
 	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 280, 16, 288), -ENODEV);
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 288, 1, 288), -ENODEV);
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 300, 8, 288), -ENODEV);
+	assert_int_equal(gic_v2m_init(&v, base, 0x8020000, 280, 8, 288), 0);
 	fake_io_unregister(base);
 	free(backing);
 }
@@ -360,7 +592,17 @@ int main(void)
 		cmocka_unit_test(test_v3_init_routes_spis_to_us_with_affinity_routing),
 		cmocka_unit_test(
 			test_v3_configure_ppis_in_the_redistributor_spis_in_the_distributor),
+		cmocka_unit_test(test_v3_init_waits_for_rwp_and_for_the_redistributor_to_wake),
+		cmocka_unit_test(test_v3_stuck_rwp_fails_init_without_hanging),
+		cmocka_unit_test(test_v3_redistributor_that_never_wakes_fails_init),
+		cmocka_unit_test(test_v3_search_steps_over_gicv4_vlpi_frames),
+		cmocka_unit_test(test_v3_search_stops_at_the_last_redistributor),
+		cmocka_unit_test(test_v3_search_without_last_bit_stops_at_the_region_end),
 		cmocka_unit_test(test_its_init_programs_tables_queue_and_collection),
+		cmocka_unit_test(test_its_device_table_is_capped_and_bounds_devids),
+		cmocka_unit_test(test_its_itt_size_follows_the_event_count),
+		cmocka_unit_test(test_its_inv_of_an_unmapped_event_reports_the_stall),
+		cmocka_unit_test(test_its_model_rejects_malformed_commands),
 		cmocka_unit_test(test_its_fixed_64k_pages_are_respected),
 		cmocka_unit_test(test_its_maps_a_device_to_consecutive_lpis),
 		cmocka_unit_test(test_its_that_never_consumes_commands_times_out),
