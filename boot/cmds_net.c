@@ -76,6 +76,9 @@ static int cmd_net_ping(int argc, char **argv)
 	if (argc > 1 && shell_parse_u64(argv[1], "count", PING_MAX, &count) < 0) {
 		return -EINVAL;
 	}
+	if (count == 0) {
+		return shell_error("net ping: count must be at least 1");
+	}
 	for (uint64_t seq = 1; seq <= count; seq++) {
 		uint64_t next = arch_time_ns() + PING_INTERVAL_NS, rtt = 0;
 
@@ -88,6 +91,8 @@ static int cmd_net_ping(int argc, char **argv)
 		} else if (ret == -ETIMEDOUT || ret == -EHOSTUNREACH) {
 			printf("no reply from %s: seq=%" PRIu64 " (%s)\n", argv[0], seq,
 			       ret == -ETIMEDOUT ? "timeout" : "no ARP answer");
+		} else if (ret == -ENETDOWN) {
+			return shell_error("net ping: %s has no address (net dhcp?)", nif->name);
 		} else {
 			return shell_error("net ping: link error %d", ret);
 		}
@@ -122,6 +127,20 @@ static int cmd_net_serve(int argc, char **argv)
 	return ret < 0 ? shell_error("net serve: link error %d", ret) : 0;
 }
 
+static const char *dhcp_failure(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return "no answer from a server";
+	case -ECONNREFUSED:
+		return "the server refused (NAK)";
+	case -EPROTO:
+		return "the server acknowledged no usable address";
+	default:
+		return "link error";
+	}
+}
+
 static int cmd_net_dhcp(int argc, char **argv)
 {
 	struct netif *nif = the_netif();
@@ -135,9 +154,7 @@ static int cmd_net_dhcp(int argc, char **argv)
 	}
 	ret = net_dhcp(nif, DHCP_TIMEOUT_NS);
 	if (ret < 0) {
-		return shell_error("dhcp: %s", ret == -ETIMEDOUT      ? "no answer from a server"
-					       : ret == -ECONNREFUSED ? "the server refused (NAK)"
-								      : "link error");
+		return shell_error("dhcp: %s: %s", nif->name, dhcp_failure(ret));
 	}
 	net_format_ip(nif->ip, ip);
 	net_format_ip(nif->gateway, gw);

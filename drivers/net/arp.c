@@ -14,7 +14,9 @@
 #define ARP_TRIES 3u
 #define ARP_WAIT_NS (500ull * 1000 * 1000)
 
+/* Neighbours are per link: the same address may live on two networks. */
 struct arp_entry {
+	const struct netif *nif;
 	uint32_t ip;
 	uint8_t mac[6];
 	bool valid;
@@ -23,24 +25,28 @@ struct arp_entry {
 static struct arp_entry cache[ARP_CACHE];
 static unsigned next_victim;
 
-void net_arp_flush(void)
-{
-	memset(cache, 0, sizeof(cache));
-}
-
-static struct arp_entry *lookup(uint32_t ip)
+void net_arp_flush(const struct netif *nif)
 {
 	for (unsigned i = 0; i < ARP_CACHE; i++) {
-		if (cache[i].valid && cache[i].ip == ip) {
+		if (cache[i].nif == nif) {
+			memset(&cache[i], 0, sizeof(cache[i]));
+		}
+	}
+}
+
+static struct arp_entry *lookup(const struct netif *nif, uint32_t ip)
+{
+	for (unsigned i = 0; i < ARP_CACHE; i++) {
+		if (cache[i].valid && cache[i].nif == nif && cache[i].ip == ip) {
 			return &cache[i];
 		}
 	}
 	return NULL;
 }
 
-void net_arp_learn(uint32_t ip, const uint8_t mac[6])
+void net_arp_learn(const struct netif *nif, uint32_t ip, const uint8_t mac[6])
 {
-	struct arp_entry *e = lookup(ip);
+	struct arp_entry *e = lookup(nif, ip);
 
 	if (ip == 0 || ip == IP_BROADCAST || (mac[0] & 1) != 0) {
 		return; /* no such neighbour */
@@ -49,6 +55,7 @@ void net_arp_learn(uint32_t ip, const uint8_t mac[6])
 		e = &cache[next_victim];
 		next_victim = (next_victim + 1) % ARP_CACHE;
 	}
+	e->nif = nif;
 	e->ip = ip;
 	memcpy(e->mac, mac, 6);
 	e->valid = true;
@@ -88,7 +95,7 @@ void net_arp_input(struct netif *nif, const uint8_t *p, size_t len)
 		net_drop(nif);
 		return;
 	}
-	net_arp_learn(spa, p + 8);
+	net_arp_learn(nif, spa, p + 8);
 	if (op == ARP_OP_REQUEST) {
 		/* Answer to the asker's hardware address, not to the broadcast it came on. */
 		(void)arp_send(nif, ARP_OP_REPLY, p + 8, spa, p + 8);
@@ -98,23 +105,23 @@ void net_arp_input(struct netif *nif, const uint8_t *p, size_t len)
 int net_arp_resolve(struct netif *nif, uint32_t ip, uint8_t mac[6])
 {
 	static const uint8_t unknown[6];
+	const struct arp_entry *e = lookup(nif, ip);
 
-	for (unsigned t = 0; t < ARP_TRIES; t++) {
+	for (unsigned t = 0; e == NULL && t < ARP_TRIES; t++) {
 		uint64_t deadline = arch_time_ns() + ARP_WAIT_NS;
-		int ret = lookup(ip) != NULL
-				  ? 0
-				  : arp_send(nif, ARP_OP_REQUEST, unknown, ip, net_broadcast_mac);
+		int ret = arp_send(nif, ARP_OP_REQUEST, unknown, ip, net_broadcast_mac);
 
-		while (ret >= 0 && lookup(ip) == NULL && arch_time_ns() < deadline) {
+		while (ret >= 0 && lookup(nif, ip) == NULL && arch_time_ns() < deadline) {
 			ret = nif->ops->poll(nif, deadline);
 		}
-		if (lookup(ip) != NULL) {
-			memcpy(mac, lookup(ip)->mac, 6);
-			return 0;
-		}
-		if (ret < 0) {
+		e = lookup(nif, ip);
+		if (e == NULL && ret < 0) {
 			return ret;
 		}
 	}
-	return -EHOSTUNREACH;
+	if (e == NULL) {
+		return -EHOSTUNREACH;
+	}
+	memcpy(mac, e->mac, 6);
+	return 0;
 }

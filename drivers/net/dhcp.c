@@ -16,6 +16,7 @@
 #define BOOTP_FIXED 236u /* op .. file */
 #define DHCP_MAGIC 0x63825363u
 #define DHCP_OPTIONS (BOOTP_FIXED + 4)
+#define BOOTP_MIN_LEN 300u /* RFC 1542 §2.1: relays and servers may drop shorter requests */
 #define DHCP_FLAG_BROADCAST 0x8000u
 #define OPT_PAD 0u
 #define OPT_SUBNET 1u
@@ -111,7 +112,7 @@ static size_t put_option(uint8_t *o, uint8_t code, const uint8_t *v, uint8_t len
 
 static int dhcp_send(struct netif *nif, uint8_t type, uint32_t requested, uint32_t server)
 {
-	uint8_t m[DHCP_OPTIONS + 32];
+	uint8_t m[BOOTP_MIN_LEN];
 	uint8_t v[4];
 	size_t n = DHCP_OPTIONS;
 
@@ -132,9 +133,10 @@ static int dhcp_send(struct netif *nif, uint8_t type, uint32_t requested, uint32
 		put32(v, server);
 		n += put_option(m + n, OPT_SERVER_ID, v, 4);
 	}
-	m[n++] = OPT_END;
+	m[n] = OPT_END;
+	/* The zeros after END are pad options. */
 	return net_udp_send(nif, net_broadcast_mac, IP_BROADCAST, DHCP_CLIENT_PORT,
-			    DHCP_SERVER_PORT, m, n);
+			    DHCP_SERVER_PORT, m, sizeof(m));
 }
 
 /* Sends one step's message (again every second) until its answer or the deadline. */
@@ -187,6 +189,6 @@ int net_dhcp(struct netif *nif, uint64_t timeout_ns)
 	nif->ip = dhcp.reply.yiaddr;
 	nif->netmask = dhcp.reply.netmask != 0 ? dhcp.reply.netmask : nif->netmask;
 	nif->gateway = dhcp.reply.router;
-	net_arp_flush();
+	net_arp_flush(nif);
 	return 0;
 }

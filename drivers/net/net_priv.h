@@ -67,8 +67,10 @@ void net_arp_input(struct netif *nif, const uint8_t *p, size_t len);
 /** The MAC of ip on the link, from the cache or by asking (polls the interface: only from
  *  command context, never from the receive path). 0, -EHOSTUNREACH, or the link's error. */
 int net_arp_resolve(struct netif *nif, uint32_t ip, uint8_t mac[6]);
-void net_arp_learn(uint32_t ip, const uint8_t mac[6]);
-void net_arp_flush(void);
+/** Remembers that ip is at mac on nif (ignores addresses no neighbour can have). */
+void net_arp_learn(const struct netif *nif, uint32_t ip, const uint8_t mac[6]);
+/** Forgets every neighbour learnt on nif (its address changed, or it is going away). */
+void net_arp_flush(const struct netif *nif);
 
 /* ipv4.c */
 /** src_mac: the frame's sender, for answers (the receive path never resolves). */

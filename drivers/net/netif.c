@@ -38,7 +38,7 @@ void netif_unregister(struct netif *nif)
 		}
 	}
 	/* Its neighbours were learnt on that link. */
-	net_arp_flush();
+	net_arp_flush(nif);
 }
 
 struct netif *netif_first(void)

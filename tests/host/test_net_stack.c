@@ -1,5 +1,7 @@
 /* The IPv4 endpoint (drivers/net/) over the scripted link of net_fake.c: ARP, ICMP echo and
- * ping, the UDP echo service, and frames that must be dropped. */
+ * ping, the UDP echo service, and frames that must be dropped; then over a second link of
+ * this file's own (net1): a DHCP exchange with a scripted server and per-link neighbours.
+ * Checksums are verified with net_fake.c's own implementation, not the stack's. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -121,6 +123,18 @@ static void test_ping_ignores_a_reply_with_the_wrong_sequence(void **state)
 	assert_int_equal(net_ping(&nf_link.nif, GW_IP, 1, 30 * MS, &rtt), -ETIMEDOUT);
 }
 
+static void test_ping_ignores_a_reply_from_another_address(void **state)
+{
+	uint8_t data[56];
+	uint64_t rtt;
+
+	(void)state;
+	memset(data, 0, sizeof(data));
+	nf_arp(nf_next_inject(), 2, nf_our_mac, nf_gw_mac, GW_IP, nf_our_mac, OUR_IP);
+	nf_icmp_echo(nf_next_inject(), nf_peer_mac, PEER_IP, 0, 0x7672, 1, data, sizeof(data));
+	assert_int_equal(net_ping(&nf_link.nif, GW_IP, 1, 30 * MS, &rtt), -ETIMEDOUT);
+}
+
 /* ---------------------------------------------------------------- ICMP echo answered */
 
 static void check_echo_reply(size_t n, unsigned seed)
@@ -154,6 +168,18 @@ static void test_echo_requests_are_answered_with_the_same_data(void **state)
 	}
 }
 
+static void test_echo_request_with_a_bad_checksum_is_dropped(void **state)
+{
+	struct nf_frame *f = nf_next_inject();
+
+	(void)state;
+	nf_icmp_echo(f, nf_peer_mac, PEER_IP, 8, 1, 1, (const uint8_t *)"ping", 4);
+	f->b[36] ^= 0x01;
+	nf_link.nif.ops->poll(&nf_link.nif, 0);
+	assert_int_equal(nf_link.sent_count, 0);
+	assert_int_equal(nf_link.nif.counters.rx_drop, 1);
+}
+
 /* ---------------------------------------------------------------- UDP echo */
 
 static unsigned serve(void)
@@ -163,35 +189,6 @@ static unsigned serve(void)
 	assert_int_equal(net_udp_echo_serve(&nf_link.nif, SERVE_NS, &st), 0);
 	assert_int_equal(st.echoed, st.received);
 	return (unsigned)st.received;
-}
-
-static void test_udp_echo_returns_every_size_intact(void **state)
-{
-	static const size_t sizes[] = { 0, 1, 7, 64, 512, 1024, 1471, 1472 };
-	const unsigned count = sizeof(sizes) / sizeof(sizes[0]);
-	uint8_t data[count][1472];
-
-	(void)state;
-	for (unsigned i = 0; i < count; i++) {
-		fill(data[i], sizes[i], 100 + i);
-		nf_udp(nf_next_inject(), nf_peer_mac, PEER_IP, OUR_IP, 40000 + i, 7, data[i],
-		       sizes[i]);
-	}
-	assert_int_equal(serve(), count);
-	assert_int_equal(nf_link.sent_count, count);
-	for (unsigned i = 0; i < count; i++) {
-		const struct nf_frame *r = &nf_link.sent[i];
-		const uint8_t *u = r->b + 34;
-
-		nf_check_ip(r, OUR_IP, PEER_IP, 17);
-		assert_memory_equal(r->b, nf_peer_mac, 6);
-		assert_int_equal(nf_g16(u), 7);
-		assert_int_equal(nf_g16(u + 2), 40000 + i);
-		assert_int_equal(nf_g16(u + 4), 8 + sizes[i]);
-		assert_int_not_equal(nf_g16(u + 6), 0);
-		assert_int_equal(nf_udp_csum(OUR_IP, PEER_IP, u, 8 + sizes[i]), 0);
-		assert_memory_equal(u + 8, data[i], sizes[i]);
-	}
 }
 
 static void test_udp_without_checksum_is_accepted(void **state)
@@ -215,6 +212,56 @@ static void test_udp_to_other_ports_or_outside_serve_is_not_answered(void **stat
 	assert_int_equal(nf_link.nif.counters.rx_drop, 2);
 }
 
+/* Every payload size a 1500-byte MTU carries, in batches the scripted link can hold. */
+static void test_udp_echo_returns_every_payload_from_0_to_1472_bytes(void **state)
+{
+	static uint8_t data[1472];
+	const unsigned batch = 32;
+
+	(void)state;
+	for (unsigned first = 0; first <= 1472; first += batch) {
+		unsigned last = first + batch - 1 > 1472 ? 1472 : first + batch - 1;
+
+		nf_link.sent_count = nf_link.queued = nf_link.delivered = 0;
+		for (unsigned n = first; n <= last; n++) {
+			fill(data, n, n);
+			nf_udp(nf_next_inject(), nf_peer_mac, PEER_IP, OUR_IP, 1024 + n, 7, data,
+			       n);
+		}
+		assert_int_equal(serve(), last - first + 1);
+		assert_int_equal(nf_link.sent_count, last - first + 1);
+		for (unsigned n = first; n <= last; n++) {
+			const struct nf_frame *r = &nf_link.sent[n - first];
+
+			fill(data, n, n);
+			nf_check_ip(r, OUR_IP, PEER_IP, 17);
+			assert_memory_equal(r->b, nf_peer_mac, 6);
+			assert_int_equal(nf_g16(r->b + 34), 7);
+			assert_int_equal(nf_g16(r->b + 36), 1024 + n);
+			assert_int_equal(nf_g16(r->b + 38), 8 + n);
+			assert_int_not_equal(nf_g16(r->b + 40), 0);
+			assert_int_equal(nf_udp_csum(OUR_IP, PEER_IP, r->b + 34, 8 + n), 0);
+			assert_memory_equal(r->b + 42, data, n);
+		}
+	}
+}
+
+/* RFC 768: a computed checksum of zero is sent as all ones (zero means "none"). */
+static void test_udp_reply_whose_checksum_computes_to_zero_is_sent_as_ffff(void **state)
+{
+	uint8_t u[10] = { 0, 7, 0x13, 0x88, 0, 10, 0, 0, 0, 0 }; /* the reply, 7 -> 5000 */
+	uint16_t c = nf_udp_csum(OUR_IP, PEER_IP, u, sizeof(u));
+	const struct nf_frame *r;
+
+	(void)state;
+	nf_p16(u + 8, c); /* the payload word that brings the sum to 0xffff */
+	nf_udp(nf_next_inject(), nf_peer_mac, PEER_IP, OUR_IP, 5000, 7, u + 8, 2);
+	assert_int_equal(serve(), 1);
+	r = &nf_link.sent[0];
+	assert_int_equal(nf_g16(r->b + 40), 0xffff);
+	assert_int_equal(nf_udp_csum(OUR_IP, PEER_IP, r->b + 34, 10), 0);
+}
+
 /* ---------------------------------------------------------------- malformed frames */
 
 enum breakage {
@@ -226,14 +273,31 @@ enum breakage {
 	BAD_IHL,
 	BAD_VERSION,
 	TOTAL_BEYOND_FRAME,
+	TOTAL_BELOW_HEADER,
 	FRAGMENT,
+	LAST_FRAGMENT,
 	UDP_LENGTH_BEYOND_PAYLOAD,
 	UDP_LENGTH_SHORT,
 	BAD_UDP_CHECKSUM,
 	OTHER_IP,
+	BROADCAST_ECHO,
 	TRUNCATED_ARP,
+	ARP_NOT_FOR_IPV4,
 	BREAKAGES
 };
+
+/* Breaks one field of the IP header and makes the header checksum right again, so that the
+ * field's own check is the one that must catch it. */
+static void break_ip_field(uint8_t *h, unsigned offset, unsigned value)
+{
+	if (offset == 0) {
+		h[0] = (uint8_t)value;
+	} else {
+		nf_p16(h + offset, value);
+	}
+	nf_p16(h + 10, 0);
+	nf_p16(h + 10, nf_csum(0, h, 20));
+}
 
 static void break_frame(struct nf_frame *f, enum breakage b)
 {
@@ -256,36 +320,52 @@ static void break_frame(struct nf_frame *f, enum breakage b)
 		h[10] ^= 0x40;
 		break;
 	case BAD_IHL:
-		h[0] = 0x44;
+		break_ip_field(h, 0, 0x44);
 		break;
 	case BAD_VERSION:
-		h[0] = 0x65;
+		break_ip_field(h, 0, 0x65);
 		break;
 	case TOTAL_BEYOND_FRAME:
 		f->len -= 1;
 		break;
+	case TOTAL_BELOW_HEADER:
+		break_ip_field(h, 2, 19);
+		break;
 	case FRAGMENT:
-		nf_p16(h + 6, 0x2000); /* more fragments */
-		nf_p16(h + 10, 0);
-		nf_p16(h + 10, nf_csum(0, h, 20));
+		break_ip_field(h, 6, 0x2000); /* more fragments */
+		break;
+	case LAST_FRAGMENT:
+		break_ip_field(h, 6, 185); /* offset 1480, no more fragments */
 		break;
 	case UDP_LENGTH_BEYOND_PAYLOAD:
+		/* No checksum to catch it: the length check alone must. */
 		nf_p16(f->b + 38, nf_g16(f->b + 38) + 1);
+		nf_p16(f->b + 40, 0);
 		break;
 	case UDP_LENGTH_SHORT:
 		nf_p16(f->b + 38, 7);
+		nf_p16(f->b + 40, 0);
 		break;
 	case BAD_UDP_CHECKSUM:
 		f->b[42] ^= 0xff;
 		break;
 	case OTHER_IP:
-		nf_p32(h + 16, OUR_IP + 1);
-		nf_p16(h + 10, 0);
-		nf_p16(h + 10, nf_csum(0, h, 20));
+		nf_p16(f->b + 40, 0);
+		break_ip_field(h, 18, (OUR_IP + 1) & 0xffffu);
+		break;
+	case BROADCAST_ECHO:
+		/* Echoing broadcasts would make every listener answer one sender. */
+		nf_p16(f->b + 40, 0);
+		nf_p32(h + 16, 0xffffffffu);
+		break_ip_field(h, 18, 0xffff);
 		break;
 	case TRUNCATED_ARP:
 		nf_p16(f->b + 12, 0x0806);
 		f->len = 14 + 20;
+		break;
+	case ARP_NOT_FOR_IPV4:
+		nf_arp(f, 1, nf_bcast, nf_peer_mac, PEER_IP, nf_bcast, OUR_IP);
+		nf_p16(f->b + 16, 0x86dd);
 		break;
 	default:
 		fail();
@@ -325,6 +405,221 @@ static void test_ethernet_padding_after_the_ip_packet_is_ignored(void **state)
 	assert_int_equal(nf_g16(nf_link.sent[0].b + 38), 10); /* 8 + 2, not the padding */
 }
 
+/* ---------------------------------------------------------------- a second link, net1 */
+
+/* A link of this file's own: what the stack sends goes to the test's scripted peer, which
+ * queues its answers for the stack's next poll. */
+#define TL_FRAMES 8
+#define TL_OFFER 0xc0a80714u  /* 192.168.7.20 */
+#define TL_SERVER 0xc0a80701u /* 192.168.7.1 */
+#define TL_ROUTER 0xc0a807feu /* 192.168.7.254 */
+
+static const uint8_t tl_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
+
+enum dhcp_twist { ANSWERS_RIGHT, OTHER_XID, OTHER_CHADDR };
+
+static struct {
+	struct netif nif;
+	struct nf_frame sent[TL_FRAMES];
+	unsigned sent_count;
+	struct nf_frame queue[TL_FRAMES];
+	unsigned queued, delivered;
+	bool dhcp_server;
+	enum dhcp_twist twist;
+} tl;
+
+static struct nf_frame *tl_inject(void)
+{
+	assert_true(tl.queued < TL_FRAMES);
+	memset(&tl.queue[tl.queued], 0, sizeof(tl.queue[0]));
+	return &tl.queue[tl.queued++];
+}
+
+static size_t put_opt32(uint8_t *o, unsigned code, uint32_t v)
+{
+	o[0] = (uint8_t)code;
+	o[1] = 4;
+	nf_p32(o + 2, v);
+	return 6;
+}
+
+/* The server's OFFER or ACK to the client message req, broadcast (the client has no address). */
+static void tl_dhcp_reply(const uint8_t *req, unsigned type)
+{
+	struct nf_frame *fr = tl_inject();
+	uint8_t m[300];
+	size_t n = 240;
+
+	memset(m, 0, sizeof(m));
+	m[0] = 2;
+	m[1] = 1;
+	m[2] = 6;
+	memcpy(m + 4, req + 4, 4);
+	nf_p32(m + 16, TL_OFFER);
+	memcpy(m + 28, req + 28, 16);
+	m[7] ^= tl.twist == OTHER_XID;
+	m[33] ^= tl.twist == OTHER_CHADDR;
+	nf_p32(m + 236, 0x63825363);
+	m[n++] = 53;
+	m[n++] = 1;
+	m[n++] = (uint8_t)type;
+	n += put_opt32(m + n, 54, TL_SERVER);
+	n += put_opt32(m + n, 1, 0xffffff00u);
+	n += put_opt32(m + n, 3, TL_ROUTER);
+	m[n] = 255;
+	nf_udp(fr, nf_gw_mac, TL_SERVER, 0xffffffffu, 67, 68, m, sizeof(m));
+	memset(fr->b, 0xff, 6);
+}
+
+static void tl_dhcp_server(const uint8_t *f, size_t len)
+{
+	const uint8_t *type;
+
+	if (len < 42 + 240 || nf_g16(f + 12) != 0x0800 || f[23] != 17 || nf_g16(f + 36) != 67) {
+		return;
+	}
+	type = nf_dhcp_option(f + 42, len - 42, 53);
+	if (type != NULL && (*type == 1 || *type == 3)) {
+		tl_dhcp_reply(f + 42, *type == 1 ? 2 : 5); /* DISCOVER: OFFER; REQUEST: ACK */
+	}
+}
+
+static int tl_tx(struct netif *nif, const void *frame, size_t len)
+{
+	(void)nif;
+	assert_true(len <= NETIF_FRAME_MAX);
+	assert_true(tl.sent_count < TL_FRAMES);
+	memcpy(tl.sent[tl.sent_count].b, frame, len);
+	tl.sent[tl.sent_count++].len = len;
+	if (tl.dhcp_server) {
+		tl_dhcp_server(frame, len);
+	}
+	return 0;
+}
+
+static int tl_poll(struct netif *nif, uint64_t deadline)
+{
+	int n = 0;
+
+	(void)deadline;
+	while (tl.delivered < tl.queued) {
+		net_input(nif, tl.queue[tl.delivered].b, tl.queue[tl.delivered].len);
+		tl.delivered++;
+		n++;
+	}
+	return n;
+}
+
+static bool tl_link_up(struct netif *nif)
+{
+	(void)nif;
+	return true;
+}
+
+static const struct netif_ops tl_ops = { tl_tx, tl_poll, tl_link_up };
+
+static int tl_setup(void **state)
+{
+	fresh(state);
+	memset(&tl, 0, sizeof(tl));
+	tl.nif.ops = &tl_ops;
+	memcpy(tl.nif.mac, tl_mac, 6);
+	strcpy(tl.nif.name, "net1");
+	netif_register(&tl.nif);
+	return 0;
+}
+
+static int tl_teardown(void **state)
+{
+	(void)state;
+	netif_unregister(&tl.nif);
+	return 0;
+}
+
+/* An IPv4 packet sent on net1 from src to dst, header checksum right. */
+static const uint8_t *tl_check_ip(const struct nf_frame *f, uint32_t src, uint32_t dst,
+				  unsigned proto)
+{
+	const uint8_t *h = f->b + 14;
+
+	assert_true(f->len >= 34);
+	assert_memory_equal(f->b + 6, tl_mac, 6);
+	assert_int_equal(nf_g16(f->b + 12), 0x0800);
+	assert_int_equal(h[0], 0x45);
+	assert_int_equal(nf_csum(0, h, 20), 0);
+	assert_int_equal(h[9], proto);
+	assert_int_equal(nf_g32(h + 12), src);
+	assert_int_equal(nf_g32(h + 16), dst);
+	assert_true(14u + nf_g16(h + 2) <= f->len);
+	return h + 20;
+}
+
+static void test_dhcp_exchange_configures_only_its_interface(void **state)
+{
+	const uint8_t *u, *opt;
+
+	(void)state;
+	tl.dhcp_server = true;
+	assert_int_equal(net_dhcp(&tl.nif, 200 * MS), 0);
+	assert_int_equal(tl.nif.ip, TL_OFFER);
+	assert_int_equal(tl.nif.netmask, 0xffffff00u);
+	assert_int_equal(tl.nif.gateway, TL_ROUTER);
+	assert_int_equal(nf_link.nif.ip, OUR_IP);
+	assert_int_equal(tl.sent_count, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		u = tl_check_ip(&tl.sent[i], 0, 0xffffffffu, 17);
+		assert_memory_equal(tl.sent[i].b, nf_bcast, 6);
+		assert_int_equal(nf_g16(u), 68);
+		assert_int_equal(nf_g16(u + 2), 67);
+		assert_true(nf_g16(u + 4) >= 8 + 300); /* the BOOTP minimum (RFC 1542) */
+		assert_int_equal(nf_udp_csum(0, 0xffffffffu, u, nf_g16(u + 4)), 0);
+		assert_int_equal(nf_g16(u + 8 + 10) & 0x8000, 0x8000); /* answer by broadcast */
+		assert_memory_equal(u + 8 + 28, tl_mac, 6);
+		assert_int_equal(*nf_dhcp_option(u + 8, nf_g16(u + 4) - 8u, 53), i == 0 ? 1 : 3);
+	}
+	opt = nf_dhcp_option(u + 8, nf_g16(u + 4) - 8u, 50);
+	assert_non_null(opt);
+	assert_int_equal(nf_g32(opt), TL_OFFER);
+	opt = nf_dhcp_option(u + 8, nf_g16(u + 4) - 8u, 54);
+	assert_non_null(opt);
+	assert_int_equal(nf_g32(opt), TL_SERVER);
+}
+
+static void check_offer_ignored(enum dhcp_twist twist)
+{
+	tl.dhcp_server = true;
+	tl.twist = twist;
+	assert_int_equal(net_dhcp(&tl.nif, 30 * MS), -ETIMEDOUT);
+	assert_int_equal(tl.nif.ip, OUR_IP); /* the static default stays */
+	assert_int_equal(tl.sent_count, 1);  /* no REQUEST */
+	assert_int_equal(tl.nif.counters.rx_drop, 1);
+}
+
+static void test_dhcp_offer_for_another_transaction_is_dropped(void **state)
+{
+	(void)state;
+	check_offer_ignored(OTHER_XID);
+}
+
+static void test_dhcp_offer_for_another_client_is_dropped(void **state)
+{
+	(void)state;
+	check_offer_ignored(OTHER_CHADDR);
+}
+
+static void test_neighbours_learnt_on_one_link_are_not_used_on_another(void **state)
+{
+	uint64_t rtt;
+
+	(void)state;
+	nf_link.gateway = true;
+	assert_int_equal(net_ping(&nf_link.nif, GW_IP, 1, 100 * MS, &rtt), 0);
+	/* net1 has a 10.0.2.2 of its own to find: it asks, and nobody there answers. */
+	assert_int_equal(net_ping(&tl.nif, GW_IP, 1, 30 * MS, &rtt), -EHOSTUNREACH);
+	assert_int_equal(tl.sent_count, 3);
+	assert_int_equal(nf_g16(tl.sent[0].b + 12), 0x0806);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,12 +631,26 @@ int main(void)
 		cmocka_unit_test_setup(test_ping_without_an_arp_answer_is_unreachable, fresh),
 		cmocka_unit_test_setup(test_ping_ignores_a_reply_with_the_wrong_sequence, fresh),
 		cmocka_unit_test_setup(test_echo_requests_are_answered_with_the_same_data, fresh),
-		cmocka_unit_test_setup(test_udp_echo_returns_every_size_intact, fresh),
 		cmocka_unit_test_setup(test_udp_without_checksum_is_accepted, fresh),
 		cmocka_unit_test_setup(test_udp_to_other_ports_or_outside_serve_is_not_answered,
 				       fresh),
 		cmocka_unit_test_setup(test_malformed_frames_are_counted_and_never_answered, fresh),
 		cmocka_unit_test_setup(test_ethernet_padding_after_the_ip_packet_is_ignored, fresh),
+		cmocka_unit_test_setup(test_ping_ignores_a_reply_from_another_address, fresh),
+		cmocka_unit_test_setup(test_echo_request_with_a_bad_checksum_is_dropped, fresh),
+		cmocka_unit_test_setup(test_udp_echo_returns_every_payload_from_0_to_1472_bytes,
+				       fresh),
+		cmocka_unit_test_setup(
+			test_udp_reply_whose_checksum_computes_to_zero_is_sent_as_ffff, fresh),
+		cmocka_unit_test_setup_teardown(test_dhcp_exchange_configures_only_its_interface,
+						tl_setup, tl_teardown),
+		cmocka_unit_test_setup_teardown(test_dhcp_offer_for_another_transaction_is_dropped,
+						tl_setup, tl_teardown),
+		cmocka_unit_test_setup_teardown(test_dhcp_offer_for_another_client_is_dropped,
+						tl_setup, tl_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_neighbours_learnt_on_one_link_are_not_used_on_another, tl_setup,
+			tl_teardown),
 	};
 
 	return cmocka_run_group_tests_name("net_stack", tests, nf_setup, nf_teardown);
