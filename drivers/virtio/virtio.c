@@ -257,3 +257,20 @@ int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned siz
 	*val = v;
 	return 0;
 }
+
+int virtio_wait_failed(struct virtio_device *vdev, int ret)
+{
+	switch (ret) {
+	case -ETIMEDOUT:
+		virtio_fail(vdev, "request timed out");
+		return ret;
+	case -EFAULT:
+		virtio_fail(vdev, "request failed: DMA fault in the IOMMU");
+		return -EIO;
+	case -EPROTO:
+		virtio_fail(vdev, "device returned a bad used entry");
+		return -EIO;
+	default:
+		return ret;
+	}
+}

@@ -234,20 +234,12 @@ static int vblk_submit(struct vblk *b, unsigned count)
 	}
 	virtq_kick(b->vq);
 	ret = virtq_wait(b->vq, &token, &len);
-	if (ret == -ETIMEDOUT) {
-		virtio_fail(b->vdev, "request timed out");
-		return ret;
-	}
-	if (ret == -EFAULT) {
-		virtio_fail(b->vdev, "request failed: DMA fault in the IOMMU");
-		return -EIO;
-	}
-	if (ret == -EPROTO && token == NULL) {
-		virtio_fail(b->vdev, "device returned a bad used entry");
+	/* A bad length on a request we can identify fails that request only (virtqueue.h). */
+	if (ret == -EPROTO && token != NULL) {
 		return -EIO;
 	}
 	if (ret < 0) {
-		return ret == -EPROTO ? -EIO : ret;
+		return virtio_wait_failed(b->vdev, ret);
 	}
 	if (token != b || len < 1) {
 		return -EIO;

@@ -127,32 +127,45 @@ int vcons_probe(struct virtio_device *vdev)
 	vdev->driver_priv = c;
 	(void)devtable_add(&devices, c); /* room was checked before binding */
 	ret = virtio_driver_ok(vdev);
-	/* Notifications only after DRIVER_OK (§3.1.1). */
-	virtq_kick(c->rxq);
+	/* Notifications only after DRIVER_OK (§3.1.1), and none to a device that was failed. */
+	if (ret == 0) {
+		virtq_kick(c->rxq);
+	}
 	return ret;
+}
+
+/* One buffer of at most VCONS_TX_BYTES out, waiting until the device took it. */
+static int vcons_tx_one(struct vcons *c, const uint8_t *buf, size_t n)
+{
+	struct virtq_buf b = { c->dma->tx, (uint32_t)n, false };
+	void *token = NULL;
+	uint32_t used = 0;
+	int ret;
+
+	memcpy(c->dma->tx, buf, n);
+	ret = virtq_add(c->txq, &b, 1, c->dma->tx);
+	if (ret < 0) {
+		return ret;
+	}
+	virtq_kick(c->txq);
+	ret = virtq_wait(c->txq, &token, &used);
+	if (ret == 0 && token != c->dma->tx) {
+		ret = -EPROTO;
+	}
+	return ret < 0 ? virtio_wait_failed(c->vdev, ret) : 0;
 }
 
 int vcons_write(struct vcons *c, const void *buf, size_t len)
 {
 	size_t done = 0;
 
+	if (c->vdev->broken) {
+		return -EIO;
+	}
 	while (done < len) {
 		size_t n = len - done < VCONS_TX_BYTES ? len - done : VCONS_TX_BYTES;
-		struct virtq_buf b = { c->dma->tx, (uint32_t)n, false };
-		void *token = NULL;
-		uint32_t used = 0;
-		int ret;
+		int ret = vcons_tx_one(c, (const uint8_t *)buf + done, n);
 
-		memcpy(c->dma->tx, (const uint8_t *)buf + done, n);
-		ret = virtq_add(c->txq, &b, 1, c->dma->tx);
-		if (ret == 0) {
-			virtq_kick(c->txq);
-			ret = virtq_wait(c->txq, &token, &used);
-		}
-		if (ret == -EPROTO || (ret == 0 && token != c->dma->tx)) {
-			virtio_fail(c->vdev, "bad used entry on transmitq");
-			return -EIO;
-		}
 		if (ret < 0) {
 			return ret;
 		}

@@ -95,7 +95,7 @@ static int vrng_request(struct vrng *r, size_t len, uint32_t *got)
 	if (ret == 0 && token != r) {
 		ret = -EPROTO;
 	}
-	return ret;
+	return ret < 0 ? virtio_wait_failed(r->vdev, ret) : 0;
 }
 
 int vrng_read(struct vrng *r, void *buf, size_t len)
@@ -106,21 +106,20 @@ int vrng_read(struct vrng *r, void *buf, size_t len)
 	if (len == 0 || len > VRNG_MAX_READ) {
 		return -EINVAL;
 	}
+	if (r->vdev->broken) {
+		return -EIO;
+	}
 	while (done < len) {
 		uint32_t got = 0;
 		int ret = vrng_request(r, len - done, &got);
 
-		if (ret == -EPROTO) {
-			virtio_fail(r->vdev, "bad used entry on the request queue");
-			return -EIO;
-		}
 		if (ret < 0) {
 			return ret;
 		}
 		memcpy((uint8_t *)buf + done, r->buf, got);
 		done += got;
 		/* A device may return nothing for a while; only a silent one past the timeout is
-		 * given up on. */
+		 * given up on. Nothing is in flight here, so the device is not failed. */
 		if (done < len && arch_time_ns() > deadline) {
 			return -ETIMEDOUT;
 		}

@@ -137,6 +137,11 @@ int virtio_driver_ok(struct virtio_device *vdev);
 /** Mark the device FAILED and broken (after a protocol violation or a timeout): reset it so it
  *  stops touching memory. */
 void virtio_fail(struct virtio_device *vdev, const char *why);
+/** A driver's answer to a failed virtq_wait() (ret < 0): after a timeout or an IOMMU fault
+ *  the buffers are still the device's, and after a bad used entry it is not to be trusted, so
+ *  the device is failed (reset) before anything is reused. Returns the caller's error:
+ *  -ETIMEDOUT after a timeout, -EIO for a fault or a bad used entry, else ret unchanged. */
+int virtio_wait_failed(struct virtio_device *vdev, int ret);
 static inline bool virtio_has(const struct virtio_device *vdev, unsigned bit)
 {
 	return (vdev->features >> bit) & 1;

@@ -19,8 +19,9 @@ void vrng_remove(struct vrng *r);
 
 /** Fills buf with len (<= VRNG_MAX_READ) bytes from the device. The device may return fewer
  *  bytes than asked, even none; the driver asks again until len bytes are in, within the
- *  device's timeout. 0, -EINVAL for a bad len, -ETIMEDOUT, or -EIO when the device broke the
- *  protocol (then it is failed). */
+ *  device's timeout. 0, -EINVAL for a bad len, -ETIMEDOUT (a request left unanswered also
+ *  fails the device: the buffer is still its own), or -EIO when the device broke the protocol
+ *  (then it is failed) or was failed before. */
 int vrng_read(struct vrng *r, void *buf, size_t len);
 
 #endif

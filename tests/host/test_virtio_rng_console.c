@@ -70,10 +70,13 @@ static void read_and_compare(struct rig *r, struct vrng *g, size_t len)
 
 static void rng_sizes(unsigned version)
 {
-	static const size_t sizes[] = { 1, 2, 17, 64, 1000, 4095, 4096 };
+	static const size_t sizes[] = { 255, 256, 257, 1000, 2048, 4095, 4096 };
 	struct rig r;
 	struct vrng *g = rng_up(&r, version, NULL);
 
+	for (size_t len = 1; len <= 64; len++) {
+		read_and_compare(&r, g, len);
+	}
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		read_and_compare(&r, g, sizes[i]);
 	}
@@ -93,18 +96,30 @@ static void test_rng_reads_match_the_device_legacy(void **state)
 	rng_sizes(1);
 }
 
-static void test_rng_short_and_empty_answers_are_asked_again(void **state)
+static void rng_short_answers(unsigned version)
 {
 	struct devmodel_rng_config rc = { .seed = 5, .max_per_request = 7, .empty_requests = 3 };
 	struct rig r;
 	struct vrng *g;
 
-	(void)state;
-	g = rng_up(&r, 2, &rc);
+	g = rng_up(&r, version, &rc);
 	read_and_compare(&r, g, 100);
 	/* 3 empty, then ceil(100 / 7) = 15 short ones. */
 	assert_int_equal(devmodel_rng_requests(r.dm), 3 + 15);
+	assert_int_equal(devmodel_violations(r.dm), 0);
 	rng_down(&r, g);
+}
+
+static void test_rng_short_and_empty_answers_are_asked_again_modern(void **state)
+{
+	(void)state;
+	rng_short_answers(2);
+}
+
+static void test_rng_short_and_empty_answers_are_asked_again_legacy(void **state)
+{
+	(void)state;
+	rng_short_answers(1);
 }
 
 static void test_rng_that_never_answers_times_out(void **state)
@@ -133,6 +148,36 @@ static void test_rng_bad_lengths(void **state)
 	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE, 1);
 	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -EIO);
 	assert_true(r.vdev->broken);
+	rng_down(&r, g);
+}
+
+static void test_rng_request_left_unanswered_fails_the_device(void **state)
+{
+	uint8_t buf[32];
+	struct rig r;
+	struct vrng *g = rng_up(&r, 2, NULL);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_SWALLOW, 1);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -ETIMEDOUT);
+	assert_true(r.vdev->broken);
+	/* The reset took the buffer back: a late answer cannot write into it any more. */
+	assert_int_equal(devmodel_release_swallowed(r.dm), 0);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -EIO);
+	rng_down(&r, g);
+}
+
+static void test_rng_used_id_out_of_range_fails_the_device(void **state)
+{
+	uint8_t buf[32];
+	struct rig r;
+	struct vrng *g = rng_up(&r, 1, NULL);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, 1);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -EIO);
+	assert_true(r.vdev->broken);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), -EIO);
 	rng_down(&r, g);
 }
 
@@ -193,14 +238,13 @@ static void test_console_output_arrives_legacy(void **state)
 	console_writes(1);
 }
 
-static void test_console_input_is_read_in_order(void **state)
+static void console_input(unsigned version)
 {
 	static uint8_t in[3000];
 	struct rig r;
-	struct vcons *c = con_up(&r, 2, false);
+	struct vcons *c = con_up(&r, version, false);
 	size_t given = 0, got = 0;
 
-	(void)state;
 	assert_int_equal(vcons_getc(c), -1);
 	for (size_t i = 0; i < sizeof(in); i++) {
 		in[i] = (uint8_t)(i * 7);
@@ -218,6 +262,68 @@ static void test_console_input_is_read_in_order(void **state)
 		assert_int_equal(got, given);
 	}
 	assert_int_equal(vcons_getc(c), -1);
+	assert_int_equal(devmodel_violations(r.dm), 0);
+	con_down(&r, c);
+}
+
+static void test_console_input_is_read_in_order_modern(void **state)
+{
+	(void)state;
+	console_input(2);
+}
+
+static void test_console_input_is_read_in_order_legacy(void **state)
+{
+	(void)state;
+	console_input(1);
+}
+
+static void test_console_write_left_unanswered_fails_the_device(void **state)
+{
+	const uint8_t *out;
+	size_t len = 0;
+	struct rig r;
+	struct vcons *c = con_up(&r, 2, false);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_SWALLOW, 1);
+	assert_int_equal(vcons_write(c, "lost\n", 5), -ETIMEDOUT);
+	assert_true(r.vdev->broken);
+	assert_int_equal(devmodel_release_swallowed(r.dm), 0);
+	assert_int_equal(vcons_write(c, "late\n", 5), -EIO);
+	out = devmodel_console_output(r.dm, &len);
+	assert_non_null(out);
+	assert_int_equal(len, 0);
+	con_down(&r, c);
+}
+
+static void test_console_transmit_id_not_a_head_fails_the_device(void **state)
+{
+	struct rig r;
+	struct vcons *c = con_up(&r, 1, false);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_ID_NOT_HEAD, 1);
+	assert_int_equal(vcons_write(c, "x\n", 2), -EIO);
+	assert_true(r.vdev->broken);
+	assert_int_equal(vcons_getc(c), -1);
+	con_down(&r, c);
+}
+
+static void test_console_receive_id_out_of_range_fails_the_device(void **state)
+{
+	struct rig r;
+	struct vcons *c = con_up(&r, 2, false);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, 1);
+	assert_int_equal(devmodel_console_inject(r.dm, "ab", 2), 2);
+	assert_int_equal(vcons_getc(c), -1);
+	assert_true(r.vdev->broken);
+	/* The reset took every receive buffer back: nothing more can be delivered. */
+	assert_int_equal(devmodel_console_inject(r.dm, "cd", 2), 0);
+	assert_int_equal(vcons_getc(c), -1);
+	assert_int_equal(vcons_write(c, "x\n", 2), -EIO);
 	con_down(&r, c);
 }
 
@@ -240,13 +346,20 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rng_reads_match_the_device_modern),
 		cmocka_unit_test(test_rng_reads_match_the_device_legacy),
-		cmocka_unit_test(test_rng_short_and_empty_answers_are_asked_again),
+		cmocka_unit_test(test_rng_short_and_empty_answers_are_asked_again_modern),
+		cmocka_unit_test(test_rng_short_and_empty_answers_are_asked_again_legacy),
 		cmocka_unit_test(test_rng_that_never_answers_times_out),
 		cmocka_unit_test(test_rng_bad_lengths),
+		cmocka_unit_test(test_rng_request_left_unanswered_fails_the_device),
+		cmocka_unit_test(test_rng_used_id_out_of_range_fails_the_device),
 		cmocka_unit_test(test_console_output_arrives_modern),
 		cmocka_unit_test(test_console_output_arrives_legacy),
-		cmocka_unit_test(test_console_input_is_read_in_order),
+		cmocka_unit_test(test_console_input_is_read_in_order_modern),
+		cmocka_unit_test(test_console_input_is_read_in_order_legacy),
 		cmocka_unit_test(test_console_bad_input_length_is_not_believed),
+		cmocka_unit_test(test_console_write_left_unanswered_fails_the_device),
+		cmocka_unit_test(test_console_transmit_id_not_a_head_fails_the_device),
+		cmocka_unit_test(test_console_receive_id_out_of_range_fails_the_device),
 	};
 
 	return cmocka_run_group_tests_name("virtio_rng_console", tests, NULL, NULL);
