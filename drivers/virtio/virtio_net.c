@@ -20,8 +20,8 @@
 
 #define VNET_MAX_DEVICES 4
 #define VNET_QUEUE_SIZE 256u
-#define VNET_RX_BUFS 64u
-#define VNET_TX_BUFS 32u
+#define VNET_RX_MAX (VNET_QUEUE_SIZE / 2) /* a full ring of two-descriptor buffers */
+#define VNET_TX_MAX 32u
 #define VNET_SLOT 2048u /* header + largest frame, rounded up */
 #define VNET_RXQ 0
 #define VNET_TXQ 1
@@ -38,7 +38,8 @@ struct vnet {
 	unsigned tx_count;
 	uint8_t *rx_mem; /* rx_count slots */
 	uint8_t *tx_mem; /* tx_count slots */
-	bool tx_busy[VNET_TX_BUFS];
+	bool rx_posted[VNET_RX_MAX];
+	bool tx_busy[VNET_TX_MAX];
 	unsigned rx_skip; /* buffers still to drop of a packet that claimed several */
 };
 
@@ -65,14 +66,20 @@ static uint8_t *slot(uint8_t *mem, unsigned i)
 	return mem + (size_t)i * VNET_SLOT;
 }
 
-static void vnet_free(struct vnet *n)
+/* The slot index of a token the queue handed back; false when it is none of ours. */
+static bool slot_of(const uint8_t *mem, unsigned count, const void *token, unsigned *i)
 {
-	page_free(n->rx_mem, (size_t)VNET_RX_BUFS * VNET_SLOT);
-	page_free(n->tx_mem, (size_t)VNET_TX_BUFS * VNET_SLOT);
-	free(n);
+	uintptr_t off = (uintptr_t)token - (uintptr_t)mem;
+
+	*i = (unsigned)(off / VNET_SLOT);
+	return token != NULL && off % VNET_SLOT == 0 && *i < count;
 }
 
-static void vnet_destroy_queues(struct vnet *n)
+/* ---------------------------------------------------------------- lifetime */
+
+/* Frees the queues (unmapping what is still in flight) and the memory; the device must be
+ * reset (or never have seen DRIVER_OK) so that it no longer touches either. */
+static void vnet_release(struct vnet *n)
 {
 	if (n->rxq != NULL) {
 		virtq_destroy(n->rxq);
@@ -80,17 +87,26 @@ static void vnet_destroy_queues(struct vnet *n)
 	if (n->txq != NULL) {
 		virtq_destroy(n->txq);
 	}
+	page_free(n->rx_mem, (size_t)n->rx_count * VNET_SLOT);
+	page_free(n->tx_mem, (size_t)n->tx_count * VNET_SLOT);
+	free(n);
+}
+
+static void vnet_unlink(struct vnet *n)
+{
+	devtable_remove(&devices, n);
+	n->vdev->driver_priv = NULL;
+	n->vdev->config_changed = NULL;
 }
 
 void vnet_remove(struct vnet *n)
 {
-	n->vdev->ops->reset(n->vdev);
-	vnet_destroy_queues(n);
+	if (n->vdev->ops->reset(n->vdev) < 0) {
+		printf("%s: reset did not complete; freeing its buffers anyway\n", n->vdev->name);
+	}
 	netif_unregister(&n->nif);
-	devtable_remove(&devices, n);
-	n->vdev->driver_priv = NULL;
-	n->vdev->config_changed = NULL;
-	vnet_free(n);
+	vnet_unlink(n);
+	vnet_release(n);
 }
 
 /* ---------------------------------------------------------------- config */
@@ -111,31 +127,44 @@ static void vnet_config_changed(struct virtio_device *vdev)
 	read_link(vdev->driver_priv);
 }
 
-/* The MAC the device offers, else a locally administered unicast one of our own. */
-static void read_mac(struct vnet *n)
+/* The device's MAC when it offers a usable one: a multicast or zero address is none. */
+static bool read_device_mac(struct vnet *n)
 {
+	static const uint8_t zero[6];
 	uint64_t b;
 
-	if (virtio_has(n->vdev, VIRTIO_NET_F_MAC)) {
-		for (unsigned i = 0; i < 6; i++) {
-			if (virtio_config_read(n->vdev, VIRTIO_NET_CFG_MAC + i, 1, &b) < 0) {
-				break;
-			}
-			n->nif.mac[i] = (uint8_t)b;
+	for (unsigned i = 0; i < 6; i++) {
+		if (virtio_config_read(n->vdev, VIRTIO_NET_CFG_MAC + i, 1, &b) < 0) {
+			return false;
 		}
-		/* A multicast or zero address is no address for us. */
-		if ((n->nif.mac[0] & 1) == 0 && memcmp(n->nif.mac, "\0\0\0\0\0\0", 6) != 0) {
-			return;
-		}
-		printf("%s: device MAC unusable; generating one\n", n->vdev->name);
+		n->nif.mac[i] = (uint8_t)b;
 	}
-	b = arch_time_ns();
+	return (n->nif.mac[0] & 1) == 0 && memcmp(n->nif.mac, zero, 6) != 0;
+}
+
+/* A locally administered unicast address (02:76:...); the serial keeps the addresses of one
+ * image apart, the time those of images started at different moments. */
+static void make_mac(struct vnet *n)
+{
+	static uint8_t serial;
+	uint64_t t = arch_time_ns();
+
 	n->nif.mac[0] = 0x02;
 	n->nif.mac[1] = 0x76; /* 'v' */
-	n->nif.mac[2] = (uint8_t)devices.count;
-	n->nif.mac[3] = (uint8_t)(b >> 16);
-	n->nif.mac[4] = (uint8_t)(b >> 8);
-	n->nif.mac[5] = (uint8_t)b;
+	n->nif.mac[2] = serial++;
+	n->nif.mac[3] = (uint8_t)(t >> 16);
+	n->nif.mac[4] = (uint8_t)(t >> 8);
+	n->nif.mac[5] = (uint8_t)t;
+}
+
+static void read_mac(struct vnet *n)
+{
+	if (!virtio_has(n->vdev, VIRTIO_NET_F_MAC)) {
+		make_mac(n);
+	} else if (!read_device_mac(n)) {
+		printf("%s: device MAC unusable; generating one\n", n->vdev->name);
+		make_mac(n);
+	}
 }
 
 /* ---------------------------------------------------------------- receive */
@@ -147,46 +176,77 @@ static int rx_post(struct vnet *n, unsigned i)
 		{ s, n->hdr_len, true },
 		{ s + n->hdr_len, NETIF_FRAME_MAX, true },
 	};
+	int ret = virtq_add(n->rxq, b, 2, s);
 
-	return virtq_add(n->rxq, b, 2, s);
+	if (ret == 0) {
+		n->rx_posted[i] = true;
+	}
+	return ret;
 }
 
-static bool rx_slot_of(struct vnet *n, void *token, unsigned *i)
+/* Posts every buffer the device does not hold. Returns how many were posted, or the error
+ * of the first that could not be when none was; what could not be posted (no descriptors,
+ * no DMA space) is tried again by the next fill. */
+static int rx_fill(struct vnet *n)
 {
-	uintptr_t off = (uintptr_t)token - (uintptr_t)n->rx_mem;
+	int posted = 0;
+	int ret = 0;
 
-	*i = (unsigned)(off / VNET_SLOT);
-	return token != NULL && off % VNET_SLOT == 0 && *i < n->rx_count;
+	for (unsigned i = 0; i < n->rx_count && ret == 0; i++) {
+		if (!n->rx_posted[i]) {
+			ret = rx_post(n, i);
+			posted += ret == 0;
+		}
+	}
+	return posted > 0 ? posted : ret;
 }
 
-/* Checks one used buffer; hands its frame on when it is sound. */
-static void rx_one(struct vnet *n, const uint8_t *s, uint32_t len)
+static void rx_refill(struct vnet *n)
+{
+	if (rx_fill(n) > 0) {
+		virtq_kick(n->rxq);
+	}
+}
+
+static bool rx_drop(struct vnet *n)
+{
+	n->nif.counters.rx_drop++;
+	return false;
+}
+
+/* Checks one used buffer (len bytes written, header included) and hands its frame on when
+ * it is sound; true when it did. */
+static bool rx_one(struct vnet *n, const uint8_t *s, uint32_t len)
 {
 	unsigned bufs = 1;
 
+	if (n->rx_skip != 0) {
+		/* The rest of a packet already dropped: no header of its own (§5.1.6.4). */
+		n->rx_skip--;
+		return rx_drop(n);
+	}
+	if (len < n->hdr_len) {
+		return rx_drop(n);
+	}
 	if (n->mrg_rxbuf) {
 		bufs = s[VIRTIO_NET_HDR_NUM_BUFFERS] | (unsigned)s[VIRTIO_NET_HDR_NUM_BUFFERS + 1]
 							       << 8;
 	}
-	if (n->rx_skip != 0) {
-		/* The rest of a packet we already dropped: no header of its own. */
-		n->rx_skip--;
-		n->nif.counters.rx_drop++;
-		return;
-	}
-	if (bufs != 1 || len < n->hdr_len) {
-		n->rx_skip = bufs > 1 ? bufs - 1 : 0;
-		n->nif.counters.rx_drop++;
-		return;
+	if (bufs != 1) {
+		/* Every buffer takes a whole frame, so a compliant device never spreads one;
+		 * the rest cannot lie in more buffers than the device holds of ours. */
+		n->rx_skip = bufs == 0 ? 0 : MIN(bufs - 1, n->rx_count - 1);
+		return rx_drop(n);
 	}
 	net_input(&n->nif, s + n->hdr_len, len - n->hdr_len);
+	return true;
 }
 
-/* Delivers every completed receive buffer and gives it back to the device. */
+/* Delivers every completed receive buffer, then gives them all back to the device. Reposting
+ * only at the end bounds the loop by the buffers we own, however fast the device fills. */
 static int rx_drain(struct vnet *n)
 {
 	unsigned delivered = 0;
-	bool reposted = false;
 	void *token;
 	uint32_t len;
 	int ret;
@@ -194,22 +254,32 @@ static int rx_drain(struct vnet *n)
 	while ((ret = virtq_get(n->rxq, &token, &len)) != -EAGAIN) {
 		unsigned i;
 
-		if (!rx_slot_of(n, token, &i)) {
+		/* No token: a broken queue or an entry nothing can be matched with. */
+		if (!slot_of(n->rx_mem, n->rx_count, token, &i)) {
 			virtio_fail(n->vdev, "bad used entry on the receive queue");
 			return -EIO;
 		}
+		n->rx_posted[i] = false;
 		if (ret == 0) {
-			rx_one(n, slot(n->rx_mem, i), len);
-			delivered++;
+			delivered += rx_one(n, slot(n->rx_mem, i), len);
 		} else {
-			n->nif.counters.rx_drop++;
+			rx_drop(n); /* written past the buffer: a request the queue failed */
 		}
-		reposted = rx_post(n, i) == 0 || reposted;
 	}
-	if (reposted) {
-		virtq_kick(n->rxq);
-	}
+	rx_refill(n);
 	return (int)delivered;
+}
+
+/* Sleeps until a receive buffer completes or the deadline passes, interrupts masked while
+ * the ring is checked so a completion in between still ends the wait (include/arch/irq.h). */
+static void rx_wait(struct vnet *n, uint64_t deadline_ns)
+{
+	unsigned long flags = arch_irq_save();
+
+	while (!virtq_pending(n->rxq) && arch_time_ns() < deadline_ns) {
+		arch_irq_wait(deadline_ns);
+	}
+	arch_irq_restore(flags);
 }
 
 /* ---------------------------------------------------------------- transmit */
@@ -219,12 +289,12 @@ static int tx_reclaim(struct vnet *n)
 	void *token;
 	uint32_t len;
 
-	/* Transmit chains have nothing for the device to write: any completion frees its slot. */
+	/* Transmit chains have nothing for the device to write: any completion, even one the
+	 * queue failed for its length, frees its slot. */
 	while (virtq_get(n->txq, &token, &len) != -EAGAIN) {
-		uintptr_t off = (uintptr_t)token - (uintptr_t)n->tx_mem;
-		unsigned i = (unsigned)(off / VNET_SLOT);
+		unsigned i;
 
-		if (token == NULL || off % VNET_SLOT != 0 || i >= n->tx_count) {
+		if (!slot_of(n->tx_mem, n->tx_count, token, &i)) {
 			virtio_fail(n->vdev, "bad used entry on the transmit queue");
 			return -EIO;
 		}
@@ -233,9 +303,8 @@ static int tx_reclaim(struct vnet *n)
 	return 0;
 }
 
-static int vnet_tx(struct netif *nif, const void *frame, size_t len)
+static int tx_queue(struct vnet *n, const void *frame, size_t len)
 {
-	struct vnet *n = nif->priv;
 	struct virtq_buf b[2];
 	unsigned i = 0;
 	uint8_t *s;
@@ -251,7 +320,6 @@ static int vnet_tx(struct netif *nif, const void *frame, size_t len)
 		i++;
 	}
 	if (i == n->tx_count) {
-		nif->counters.tx_drop++;
 		return -ENOSPC;
 	}
 	s = slot(n->tx_mem, i);
@@ -262,39 +330,45 @@ static int vnet_tx(struct netif *nif, const void *frame, size_t len)
 	b[1] = (struct virtq_buf){ s + n->hdr_len, (uint32_t)len, false };
 	ret = virtq_add(n->txq, b, 2, s);
 	if (ret < 0) {
-		nif->counters.tx_drop++;
 		return ret;
 	}
 	n->tx_busy[i] = true;
 	virtq_kick(n->txq);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- netif ops */
+
+static int vnet_tx(struct netif *nif, const void *frame, size_t len)
+{
+	int ret = tx_queue(nif->priv, frame, len);
+
+	if (ret < 0) {
+		nif->counters.tx_drop++;
+		return ret;
+	}
 	nif->counters.tx_frames++;
 	return 0;
 }
 
-/* ---------------------------------------------------------------- poll */
-
 static int vnet_poll(struct netif *nif, uint64_t deadline_ns)
 {
 	struct vnet *n = nif->priv;
-	unsigned long flags;
 	int got;
 
-	if (n->vdev->broken) {
+	if (n->vdev->broken || tx_reclaim(n) < 0) {
 		return -EIO;
 	}
 	got = rx_drain(n);
-	if (got != 0 || tx_reclaim(n) < 0) {
-		return got != 0 ? got : -EIO;
+	if (got != 0) {
+		return got;
 	}
 	if (n->vdev->irq_mode == VIRTIO_IRQ_POLL) {
+		/* Nothing will wake us: the caller loops until its deadline. */
 		arch_cpu_relax();
-	} else {
-		flags = arch_irq_save();
-		if (!virtq_pending(n->rxq) && arch_time_ns() < deadline_ns) {
-			arch_irq_wait(deadline_ns);
-		}
-		arch_irq_restore(flags);
+		return 0;
 	}
+	rx_wait(n, deadline_ns);
 	return rx_drain(n);
 }
 
@@ -315,6 +389,14 @@ static const struct netif_ops vnet_ops = {
 
 /* ---------------------------------------------------------------- probe */
 
+static int vnet_alloc_bufs(struct vnet *n)
+{
+	n->rx_mem = page_alloc((size_t)n->rx_count * VNET_SLOT, PAGE_SIZE);
+	n->tx_mem = page_alloc((size_t)n->tx_count * VNET_SLOT, PAGE_SIZE);
+	return n->rx_mem == NULL || n->tx_mem == NULL ? -ENOMEM : 0;
+}
+
+/* Queues, buffers and a receive ring filled (not yet announced: that waits for DRIVER_OK). */
 static int vnet_setup(struct vnet *n)
 {
 	int ret = virtq_create(n->vdev, VNET_RXQ, VNET_QUEUE_SIZE, &n->rxq);
@@ -326,33 +408,28 @@ static int vnet_setup(struct vnet *n)
 		return ret;
 	}
 	/* Two descriptors per buffer. */
-	n->rx_count = MIN(VNET_RX_BUFS, virtq_size(n->rxq) / 2);
-	n->tx_count = MIN(VNET_TX_BUFS, virtq_size(n->txq) / 2);
+	n->rx_count = MIN(VNET_RX_MAX, virtq_size(n->rxq) / 2);
+	n->tx_count = MIN(VNET_TX_MAX, virtq_size(n->txq) / 2);
 	if (n->rx_count == 0 || n->tx_count == 0) {
 		return -ENOSPC;
 	}
-	for (unsigned i = 0; i < n->rx_count && ret == 0; i++) {
-		ret = rx_post(n, i);
+	ret = vnet_alloc_bufs(n);
+	if (ret == 0) {
+		ret = rx_fill(n);
 	}
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
-static int vnet_alloc(struct virtio_device *vdev, struct vnet **out)
+static void vnet_init_netif(struct vnet *n)
 {
-	struct vnet *n = calloc(1, sizeof(*n));
+	struct virtio_device *vdev = n->vdev;
 
-	if (n == NULL) {
-		return -ENOMEM;
-	}
-	n->vdev = vdev;
-	n->rx_mem = page_alloc((size_t)VNET_RX_BUFS * VNET_SLOT, PAGE_SIZE);
-	n->tx_mem = page_alloc((size_t)VNET_TX_BUFS * VNET_SLOT, PAGE_SIZE);
-	if (n->rx_mem == NULL || n->tx_mem == NULL) {
-		vnet_free(n);
-		return -ENOMEM;
-	}
-	*out = n;
-	return 0;
+	snprintf(vdev->name, sizeof(vdev->name), "net%u", devices.count);
+	read_mac(n);
+	read_link(n);
+	n->nif.ops = &vnet_ops;
+	n->nif.priv = n;
+	snprintf(n->nif.name, sizeof(n->nif.name), "%s", vdev->name);
 }
 
 int vnet_probe(struct virtio_device *vdev)
@@ -369,33 +446,32 @@ int vnet_probe(struct virtio_device *vdev)
 	if (ret < 0) {
 		return ret;
 	}
-	ret = vnet_alloc(vdev, &n);
-	if (ret < 0) {
-		return ret;
+	n = calloc(1, sizeof(*n));
+	if (n == NULL) {
+		virtio_fail(vdev, "out of memory");
+		return -ENOMEM;
 	}
+	n->vdev = vdev;
 	n->mrg_rxbuf = virtio_has(vdev, VIRTIO_NET_F_MRG_RXBUF);
 	n->hdr_len = virtio_has(vdev, VIRTIO_F_VERSION_1) || n->mrg_rxbuf ? VIRTIO_NET_HDR_LEN
 									  : VIRTIO_NET_HDR_LEGACY;
 	ret = vnet_setup(n);
 	if (ret < 0) {
-		vnet_destroy_queues(n);
-		vnet_free(n);
 		virtio_fail(vdev, "cannot set up the queues");
+		vnet_release(n);
 		return ret;
 	}
-	snprintf(vdev->name, sizeof(vdev->name), "net%u", devices.count);
-	read_mac(n);
-	read_link(n);
-	n->nif.ops = &vnet_ops;
-	n->nif.priv = n;
-	snprintf(n->nif.name, sizeof(n->nif.name), "%s", vdev->name);
+	vnet_init_netif(n);
 	vdev->driver_priv = n;
 	vdev->config_changed = vnet_config_changed;
 	(void)devtable_add(&devices, n); /* room was checked before binding */
 	ret = virtio_driver_ok(vdev);
-	if (ret == 0) {
-		virtq_kick(n->rxq); /* notifications only after DRIVER_OK (§3.1.1) */
-		netif_register(&n->nif);
+	if (ret < 0) {
+		vnet_unlink(n); /* the device was failed, so reset: it holds nothing */
+		vnet_release(n);
+		return ret;
 	}
-	return ret;
+	virtq_kick(n->rxq); /* notifications only after DRIVER_OK (§3.1.1) */
+	netif_register(&n->nif);
+	return 0;
 }

@@ -22,12 +22,18 @@ struct vnet;
 #define VIRTIO_NET_HDR_LEN 12u
 #define VIRTIO_NET_HDR_NUM_BUFFERS 10u
 
-/** Binds a virtio-net device (named net<N>) and registers its netif. */
+/** Binds a virtio-net device: negotiates MAC, STATUS and MRG_RXBUF (when offered), sets up
+ *  the receive (0) and transmit (1) queues, names the device net<N> and registers its netif.
+ *  0, or a negative error with the device failed and nothing held. */
 int vnet_probe(struct virtio_device *vdev);
+/** Number of bound devices; net<N> is vnet_get(N). */
 unsigned vnet_count(void);
+/** The n-th bound device, or NULL. */
 struct vnet *vnet_get(unsigned n);
+/** The interface the device registered with the stack. */
 struct netif *vnet_netif(struct vnet *n);
-/** Resets the device, unregisters the netif and frees the driver's state (tests). */
+/** Resets the device, destroys its queues, unregisters the netif and frees the driver's
+ *  state (tests tear down with it). Later devices move down one index. */
 void vnet_remove(struct vnet *n);
 
 #endif
