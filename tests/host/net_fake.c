@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,11 +67,16 @@ uint16_t nf_udp_csum(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len)
 
 /* ---------------------------------------------------------------- frame builders */
 
+struct nf_frame *nf_link_inject(struct nf_link *l)
+{
+	assert_true(l->queued < MAX_FRAMES);
+	memset(&l->queue[l->queued], 0, sizeof(l->queue[0]));
+	return &l->queue[l->queued++];
+}
+
 struct nf_frame *nf_next_inject(void)
 {
-	assert_true(nf_link.queued < MAX_FRAMES);
-	memset(&nf_link.queue[nf_link.queued], 0, sizeof(nf_link.queue[0]));
-	return &nf_link.queue[nf_link.queued++];
+	return nf_link_inject(&nf_link);
 }
 
 size_t nf_eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, unsigned type)
@@ -147,23 +153,25 @@ void nf_icmp_echo(struct nf_frame *fr, const uint8_t *src_mac, uint32_t src, uns
 
 /* ---------------------------------------------------------------- the scripted hosts */
 
-static void gateway_answers(const uint8_t *f, size_t len)
+static void gateway_answers(struct nf_link *l, const uint8_t *f, size_t len)
 {
 	if (len >= 42 && nf_g16(f + 12) == 0x0806 && nf_g16(f + 20) == 1 &&
 	    nf_g32(f + 38) == GW_IP) {
-		nf_arp(nf_next_inject(), 2, nf_our_mac, nf_gw_mac, GW_IP, f + 22, nf_g32(f + 28));
+		nf_arp(nf_link_inject(l), 2, l->nif.mac, nf_gw_mac, GW_IP, f + 22, nf_g32(f + 28));
 	} else if (len >= 42 && nf_g16(f + 12) == 0x0800 && f[23] == 1 && f[34] == 8 &&
 		   memcmp(f, nf_gw_mac, 6) == 0) {
 		size_t icmp_len = nf_g16(f + 16) - 20u;
+		struct nf_frame *fr = nf_link_inject(l);
 
-		nf_icmp_echo(nf_next_inject(), nf_gw_mac, nf_g32(f + 30), 0, nf_g16(f + 38),
-			     nf_g16(f + 40), f + 42, icmp_len - 8);
+		nf_icmp_echo(fr, nf_gw_mac, nf_g32(f + 30), 0, nf_g16(f + 38), nf_g16(f + 40),
+			     f + 42, icmp_len - 8);
+		memcpy(fr->b, l->nif.mac, 6);
 	}
 }
 
-static void dhcp_reply(const uint8_t *req, unsigned type)
+static void dhcp_reply(struct nf_link *l, const uint8_t *req, unsigned type)
 {
-	struct nf_frame *fr = nf_next_inject();
+	struct nf_frame *fr = nf_link_inject(l);
 	uint8_t m[300];
 	size_t n = 240;
 
@@ -171,17 +179,19 @@ static void dhcp_reply(const uint8_t *req, unsigned type)
 	m[0] = 2;
 	m[1] = 1;
 	m[2] = 6;
-	memcpy(m + 4, req + 4, 4);  /* xid */
-	nf_p32(m + 16, 0x0a000232); /* yiaddr 10.0.2.50 */
+	memcpy(m + 4, req + 4, 4); /* xid */
+	nf_p32(m + 16, NF_DHCP_OFFER);
 	memcpy(m + 28, req + 28, 16);
+	m[7] ^= l->dhcp_twist == NF_DHCP_OTHER_XID;
+	m[33] ^= l->dhcp_twist == NF_DHCP_OTHER_CLIENT;
 	nf_p32(m + 236, 0x63825363);
 	m[n++] = 53, m[n++] = 1, m[n++] = (uint8_t)type;
-	m[n++] = 54, m[n++] = 4, nf_p32(m + n, 0x0a000201), n += 4;
-	m[n++] = 1, m[n++] = 4, nf_p32(m + n, 0xffff0000), n += 4;
-	m[n++] = 3, m[n++] = 4, nf_p32(m + n, 0x0a000201), n += 4;
+	m[n++] = 54, m[n++] = 4, nf_p32(m + n, NF_DHCP_SERVER), n += 4;
+	m[n++] = 1, m[n++] = 4, nf_p32(m + n, NF_DHCP_MASK), n += 4;
+	m[n++] = 3, m[n++] = 4, nf_p32(m + n, NF_DHCP_ROUTER), n += 4;
 	m[n++] = 255;
 	memset(fr->b, 0xff, 6); /* a broadcast answer, as to a client without an address */
-	nf_udp(fr, nf_gw_mac, 0x0a000201, 0xffffffffu, 67, 68, m, n);
+	nf_udp(fr, nf_gw_mac, NF_DHCP_SERVER, 0xffffffffu, 67, 68, m, sizeof(m));
 	memset(fr->b, 0xff, 6);
 }
 
@@ -202,14 +212,14 @@ const uint8_t *nf_dhcp_option(const uint8_t *m, size_t len, unsigned code)
 }
 
 /* An offer whose server-id option claims 200 bytes where 4 are left. */
-static void dhcp_bad_offer(const uint8_t *req)
+static void dhcp_bad_offer(struct nf_link *l, const uint8_t *req)
 {
 	uint8_t m[250];
 
 	memset(m, 0, sizeof(m));
 	m[0] = 2;
 	memcpy(m + 4, req + 4, 4);
-	nf_p32(m + 16, 0x0a000232);
+	nf_p32(m + 16, NF_DHCP_OFFER);
 	memcpy(m + 28, req + 28, 16);
 	nf_p32(m + 236, 0x63825363);
 	m[240] = 53;
@@ -217,10 +227,10 @@ static void dhcp_bad_offer(const uint8_t *req)
 	m[242] = 2;
 	m[243] = 54;
 	m[244] = 200;
-	nf_udp(nf_next_inject(), nf_gw_mac, 0x0a000201, 0xffffffffu, 67, 68, m, sizeof(m));
+	nf_udp(nf_link_inject(l), nf_gw_mac, NF_DHCP_SERVER, 0xffffffffu, 67, 68, m, sizeof(m));
 }
 
-static void dhcp_answers(const uint8_t *f, size_t len)
+static void dhcp_answers(struct nf_link *l, const uint8_t *f, size_t len)
 {
 	const uint8_t *m = f + 42;
 	const uint8_t *type;
@@ -229,43 +239,45 @@ static void dhcp_answers(const uint8_t *f, size_t len)
 		return;
 	}
 	type = nf_dhcp_option(m, len - 42, 53);
-	if (type != NULL && *type == 1 && nf_link.dhcp_server == 3) {
-		dhcp_bad_offer(m);
+	if (type != NULL && *type == 1 && l->dhcp_server == 3) {
+		dhcp_bad_offer(l, m);
 	} else if (type != NULL && *type == 1) {
-		dhcp_reply(m, 2);
+		dhcp_reply(l, m, 2);
 	} else if (type != NULL && *type == 3) {
 		const uint8_t *req = nf_dhcp_option(m, len - 42, 50);
 		const uint8_t *sid = nf_dhcp_option(m, len - 42, 54);
 
-		nf_link.dhcp_requested = req != NULL ? nf_g32(req) : 0;
-		nf_link.dhcp_server_id = sid != NULL ? nf_g32(sid) : 0;
-		dhcp_reply(m, nf_link.dhcp_server == 1 ? 5 : 6);
+		l->dhcp_requested = req != NULL ? nf_g32(req) : 0;
+		l->dhcp_server_id = sid != NULL ? nf_g32(sid) : 0;
+		dhcp_reply(l, m, l->dhcp_server == 1 ? 5 : 6);
 	}
 }
 
 static int fake_tx(struct netif *nif, const void *frame, size_t len)
 {
-	(void)nif;
+	struct nf_link *l = nif->priv;
+
 	assert_true(len <= NETIF_FRAME_MAX);
-	assert_true(nf_link.sent_count < MAX_FRAMES);
-	memcpy(nf_link.sent[nf_link.sent_count].b, frame, len);
-	nf_link.sent[nf_link.sent_count++].len = len;
-	if (nf_link.gateway) {
-		gateway_answers(frame, len);
+	assert_true(l->sent_count < MAX_FRAMES);
+	memcpy(l->sent[l->sent_count].b, frame, len);
+	l->sent[l->sent_count++].len = len;
+	if (l->gateway) {
+		gateway_answers(l, frame, len);
 	}
-	if (nf_link.dhcp_server != 0) {
-		dhcp_answers(frame, len);
+	if (l->dhcp_server != 0) {
+		dhcp_answers(l, frame, len);
 	}
 	return 0;
 }
 
 static int fake_poll(struct netif *nif, uint64_t deadline)
 {
+	struct nf_link *l = nif->priv;
 	int n = 0;
 
 	(void)deadline;
-	while (nf_link.delivered < nf_link.queued) {
-		struct nf_frame *fr = &nf_link.queue[nf_link.delivered++];
+	while (l->delivered < l->queued) {
+		struct nf_frame *fr = &l->queue[l->delivered++];
 
 		net_input(nif, fr->b, fr->len);
 		n++;
@@ -281,14 +293,20 @@ static bool fake_link_up(struct netif *nif)
 
 static const struct netif_ops fake_ops = { fake_tx, fake_poll, fake_link_up };
 
+void nf_link_init(struct nf_link *l, const uint8_t *mac, const char *name)
+{
+	memset(l, 0, sizeof(*l));
+	l->nif.ops = &fake_ops;
+	l->nif.priv = l;
+	memcpy(l->nif.mac, mac, 6);
+	snprintf(l->nif.name, sizeof(l->nif.name), "%s", name);
+	netif_register(&l->nif);
+}
+
 int nf_setup(void **state)
 {
 	(void)state;
-	memset(&nf_link, 0, sizeof(nf_link));
-	nf_link.nif.ops = &fake_ops;
-	memcpy(nf_link.nif.mac, nf_our_mac, 6);
-	strcpy(nf_link.nif.name, "net0");
-	netif_register(&nf_link.nif);
+	nf_link_init(&nf_link, nf_our_mac, "net0");
 	return 0;
 }
 
@@ -303,15 +321,22 @@ int nf_teardown(void **state)
 
 void nf_check_ip(const struct nf_frame *f, uint32_t src, uint32_t dst, unsigned proto)
 {
+	(void)nf_check_ip_from(f, nf_our_mac, src, dst, proto);
+}
+
+const uint8_t *nf_check_ip_from(const struct nf_frame *f, const uint8_t *mac, uint32_t src,
+				uint32_t dst, unsigned proto)
+{
 	const uint8_t *h = f->b + 14;
 
 	assert_true(f->len >= 34);
 	assert_int_equal(nf_g16(f->b + 12), 0x0800);
-	assert_memory_equal(f->b + 6, nf_our_mac, 6);
+	assert_memory_equal(f->b + 6, mac, 6);
 	assert_int_equal(h[0], 0x45);
 	assert_int_equal(nf_csum(0, h, 20), 0);
 	assert_int_equal(h[9], proto);
 	assert_int_equal(nf_g32(h + 12), src);
 	assert_int_equal(nf_g32(h + 16), dst);
 	assert_true(14u + nf_g16(h + 2) <= f->len);
+	return h + 20;
 }

@@ -12,6 +12,14 @@
 #define GW_IP 0x0a000202u   /* 10.0.2.2 */
 #define PEER_IP 0x0a000263u /* 10.0.2.99 */
 #define MAX_FRAMES 64
+/* What the scripted DHCP server hands out. */
+#define NF_DHCP_OFFER 0x0a000232u  /* 10.0.2.50 */
+#define NF_DHCP_SERVER 0x0a000201u /* 10.0.2.1 */
+#define NF_DHCP_ROUTER 0x0a000201u
+#define NF_DHCP_MASK 0xffff0000u
+/* dhcp_twist: answers a test expects the client to ignore. */
+#define NF_DHCP_OTHER_XID 1
+#define NF_DHCP_OTHER_CLIENT 2
 
 extern const uint8_t nf_our_mac[6];
 extern const uint8_t nf_gw_mac[6];
@@ -32,11 +40,14 @@ struct nf_link {
 	unsigned queued, delivered;
 	bool gateway;	 /* answers ARP for GW_IP and echo requests sent to its MAC */
 	int dhcp_server; /* 0 none, 1 offers and acks, 2 offers and naks, 3 malformed offer */
+	int dhcp_twist;	 /* 0, or NF_DHCP_OTHER_XID / _CLIENT in its answers */
 	uint32_t dhcp_requested, dhcp_server_id;
 };
 extern struct nf_link nf_link;
 
-/** cmocka group setup/teardown: a fresh link registered as net0 with nf_our_mac. */
+/** Resets l and registers it as interface name with mac. */
+void nf_link_init(struct nf_link *l, const uint8_t *mac, const char *name);
+/** cmocka group setup/teardown: nf_link, fresh, registered as net0 with nf_our_mac. */
 int nf_setup(void **state);
 int nf_teardown(void **state);
 
@@ -48,7 +59,8 @@ uint32_t nf_g32(const uint8_t *p);
 uint16_t nf_csum(uint64_t sum, const uint8_t *p, size_t len);
 uint16_t nf_udp_csum(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len);
 
-/** A frame to be delivered on the stack's next poll. */
+/** A frame to be delivered on the next poll of link l (of nf_link). */
+struct nf_frame *nf_link_inject(struct nf_link *l);
 struct nf_frame *nf_next_inject(void);
 size_t nf_eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, unsigned type);
 void nf_arp(struct nf_frame *fr, unsigned op, const uint8_t *dst, const uint8_t *sha, uint32_t spa,
@@ -64,5 +76,8 @@ void nf_icmp_echo(struct nf_frame *fr, const uint8_t *src_mac, uint32_t src, uns
 const uint8_t *nf_dhcp_option(const uint8_t *m, size_t len, unsigned code);
 /** Asserts that f is an IPv4 packet from us with a valid header. */
 void nf_check_ip(const struct nf_frame *f, uint32_t src, uint32_t dst, unsigned proto);
+/** The same for a link with another MAC; returns the IP payload. */
+const uint8_t *nf_check_ip_from(const struct nf_frame *f, const uint8_t *mac, uint32_t src,
+				uint32_t dst, unsigned proto);
 
 #endif

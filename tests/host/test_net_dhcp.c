@@ -14,8 +14,8 @@
 #include "vireo/net.h"
 
 #define MS 1000000ull
-#define OFFERED_IP 0x0a000232u /* 10.0.2.50, what net_fake.c's server offers */
-#define SERVER_IP 0x0a000201u
+#define OFFERED_IP NF_DHCP_OFFER
+#define SERVER_IP NF_DHCP_SERVER
 
 static int fresh(void **state)
 {
@@ -41,7 +41,7 @@ static void test_dhcp_gets_address_mask_and_router(void **state)
 	nf_link.dhcp_server = 1;
 	assert_int_equal(net_dhcp(&nf_link.nif, 200 * MS), 0);
 	assert_int_equal(nf_link.nif.ip, OFFERED_IP);
-	assert_int_equal(nf_link.nif.netmask, 0xffff0000u);
+	assert_int_equal(nf_link.nif.netmask, NF_DHCP_MASK);
 	assert_int_equal(nf_link.nif.gateway, SERVER_IP);
 	assert_int_equal(nf_link.sent_count, 2);
 	assert_int_equal(sent_type(0), 1);

@@ -407,125 +407,13 @@ static void test_ethernet_padding_after_the_ip_packet_is_ignored(void **state)
 
 /* ---------------------------------------------------------------- a second link, net1 */
 
-/* A link of this file's own: what the stack sends goes to the test's scripted peer, which
- * queues its answers for the stack's next poll. */
-#define TL_FRAMES 8
-#define TL_OFFER 0xc0a80714u  /* 192.168.7.20 */
-#define TL_SERVER 0xc0a80701u /* 192.168.7.1 */
-#define TL_ROUTER 0xc0a807feu /* 192.168.7.254 */
-
 static const uint8_t tl_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
-
-enum dhcp_twist { ANSWERS_RIGHT, OTHER_XID, OTHER_CHADDR };
-
-static struct {
-	struct netif nif;
-	struct nf_frame sent[TL_FRAMES];
-	unsigned sent_count;
-	struct nf_frame queue[TL_FRAMES];
-	unsigned queued, delivered;
-	bool dhcp_server;
-	enum dhcp_twist twist;
-} tl;
-
-static struct nf_frame *tl_inject(void)
-{
-	assert_true(tl.queued < TL_FRAMES);
-	memset(&tl.queue[tl.queued], 0, sizeof(tl.queue[0]));
-	return &tl.queue[tl.queued++];
-}
-
-static size_t put_opt32(uint8_t *o, unsigned code, uint32_t v)
-{
-	o[0] = (uint8_t)code;
-	o[1] = 4;
-	nf_p32(o + 2, v);
-	return 6;
-}
-
-/* The server's OFFER or ACK to the client message req, broadcast (the client has no address). */
-static void tl_dhcp_reply(const uint8_t *req, unsigned type)
-{
-	struct nf_frame *fr = tl_inject();
-	uint8_t m[300];
-	size_t n = 240;
-
-	memset(m, 0, sizeof(m));
-	m[0] = 2;
-	m[1] = 1;
-	m[2] = 6;
-	memcpy(m + 4, req + 4, 4);
-	nf_p32(m + 16, TL_OFFER);
-	memcpy(m + 28, req + 28, 16);
-	m[7] ^= tl.twist == OTHER_XID;
-	m[33] ^= tl.twist == OTHER_CHADDR;
-	nf_p32(m + 236, 0x63825363);
-	m[n++] = 53;
-	m[n++] = 1;
-	m[n++] = (uint8_t)type;
-	n += put_opt32(m + n, 54, TL_SERVER);
-	n += put_opt32(m + n, 1, 0xffffff00u);
-	n += put_opt32(m + n, 3, TL_ROUTER);
-	m[n] = 255;
-	nf_udp(fr, nf_gw_mac, TL_SERVER, 0xffffffffu, 67, 68, m, sizeof(m));
-	memset(fr->b, 0xff, 6);
-}
-
-static void tl_dhcp_server(const uint8_t *f, size_t len)
-{
-	const uint8_t *type;
-
-	if (len < 42 + 240 || nf_g16(f + 12) != 0x0800 || f[23] != 17 || nf_g16(f + 36) != 67) {
-		return;
-	}
-	type = nf_dhcp_option(f + 42, len - 42, 53);
-	if (type != NULL && (*type == 1 || *type == 3)) {
-		tl_dhcp_reply(f + 42, *type == 1 ? 2 : 5); /* DISCOVER: OFFER; REQUEST: ACK */
-	}
-}
-
-static int tl_tx(struct netif *nif, const void *frame, size_t len)
-{
-	(void)nif;
-	assert_true(len <= NETIF_FRAME_MAX);
-	assert_true(tl.sent_count < TL_FRAMES);
-	memcpy(tl.sent[tl.sent_count].b, frame, len);
-	tl.sent[tl.sent_count++].len = len;
-	if (tl.dhcp_server) {
-		tl_dhcp_server(frame, len);
-	}
-	return 0;
-}
-
-static int tl_poll(struct netif *nif, uint64_t deadline)
-{
-	int n = 0;
-
-	(void)deadline;
-	while (tl.delivered < tl.queued) {
-		net_input(nif, tl.queue[tl.delivered].b, tl.queue[tl.delivered].len);
-		tl.delivered++;
-		n++;
-	}
-	return n;
-}
-
-static bool tl_link_up(struct netif *nif)
-{
-	(void)nif;
-	return true;
-}
-
-static const struct netif_ops tl_ops = { tl_tx, tl_poll, tl_link_up };
+static struct nf_link tl;
 
 static int tl_setup(void **state)
 {
 	fresh(state);
-	memset(&tl, 0, sizeof(tl));
-	tl.nif.ops = &tl_ops;
-	memcpy(tl.nif.mac, tl_mac, 6);
-	strcpy(tl.nif.name, "net1");
-	netif_register(&tl.nif);
+	nf_link_init(&tl, tl_mac, "net1");
 	return 0;
 }
 
@@ -536,38 +424,20 @@ static int tl_teardown(void **state)
 	return 0;
 }
 
-/* An IPv4 packet sent on net1 from src to dst, header checksum right. */
-static const uint8_t *tl_check_ip(const struct nf_frame *f, uint32_t src, uint32_t dst,
-				  unsigned proto)
-{
-	const uint8_t *h = f->b + 14;
-
-	assert_true(f->len >= 34);
-	assert_memory_equal(f->b + 6, tl_mac, 6);
-	assert_int_equal(nf_g16(f->b + 12), 0x0800);
-	assert_int_equal(h[0], 0x45);
-	assert_int_equal(nf_csum(0, h, 20), 0);
-	assert_int_equal(h[9], proto);
-	assert_int_equal(nf_g32(h + 12), src);
-	assert_int_equal(nf_g32(h + 16), dst);
-	assert_true(14u + nf_g16(h + 2) <= f->len);
-	return h + 20;
-}
-
 static void test_dhcp_exchange_configures_only_its_interface(void **state)
 {
 	const uint8_t *u, *opt;
 
 	(void)state;
-	tl.dhcp_server = true;
+	tl.dhcp_server = 1;
 	assert_int_equal(net_dhcp(&tl.nif, 200 * MS), 0);
-	assert_int_equal(tl.nif.ip, TL_OFFER);
-	assert_int_equal(tl.nif.netmask, 0xffffff00u);
-	assert_int_equal(tl.nif.gateway, TL_ROUTER);
+	assert_int_equal(tl.nif.ip, NF_DHCP_OFFER);
+	assert_int_equal(tl.nif.netmask, NF_DHCP_MASK);
+	assert_int_equal(tl.nif.gateway, NF_DHCP_ROUTER);
 	assert_int_equal(nf_link.nif.ip, OUR_IP);
 	assert_int_equal(tl.sent_count, 2);
 	for (unsigned i = 0; i < 2; i++) {
-		u = tl_check_ip(&tl.sent[i], 0, 0xffffffffu, 17);
+		u = nf_check_ip_from(&tl.sent[i], tl_mac, 0, 0xffffffffu, 17);
 		assert_memory_equal(tl.sent[i].b, nf_bcast, 6);
 		assert_int_equal(nf_g16(u), 68);
 		assert_int_equal(nf_g16(u + 2), 67);
@@ -579,16 +449,16 @@ static void test_dhcp_exchange_configures_only_its_interface(void **state)
 	}
 	opt = nf_dhcp_option(u + 8, nf_g16(u + 4) - 8u, 50);
 	assert_non_null(opt);
-	assert_int_equal(nf_g32(opt), TL_OFFER);
+	assert_int_equal(nf_g32(opt), NF_DHCP_OFFER);
 	opt = nf_dhcp_option(u + 8, nf_g16(u + 4) - 8u, 54);
 	assert_non_null(opt);
-	assert_int_equal(nf_g32(opt), TL_SERVER);
+	assert_int_equal(nf_g32(opt), NF_DHCP_SERVER);
 }
 
-static void check_offer_ignored(enum dhcp_twist twist)
+static void check_offer_ignored(int twist)
 {
-	tl.dhcp_server = true;
-	tl.twist = twist;
+	tl.dhcp_server = 1;
+	tl.dhcp_twist = twist;
 	assert_int_equal(net_dhcp(&tl.nif, 30 * MS), -ETIMEDOUT);
 	assert_int_equal(tl.nif.ip, OUR_IP); /* the static default stays */
 	assert_int_equal(tl.sent_count, 1);  /* no REQUEST */
@@ -598,13 +468,13 @@ static void check_offer_ignored(enum dhcp_twist twist)
 static void test_dhcp_offer_for_another_transaction_is_dropped(void **state)
 {
 	(void)state;
-	check_offer_ignored(OTHER_XID);
+	check_offer_ignored(NF_DHCP_OTHER_XID);
 }
 
 static void test_dhcp_offer_for_another_client_is_dropped(void **state)
 {
 	(void)state;
-	check_offer_ignored(OTHER_CHADDR);
+	check_offer_ignored(NF_DHCP_OTHER_CLIENT);
 }
 
 static void test_neighbours_learnt_on_one_link_are_not_used_on_another(void **state)
