@@ -14,20 +14,45 @@ SYSROOT="$DEPS/aarch64"
 STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils)
+	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils)
 
 say() { printf 'deps: %s\n' "$*"; }
 
+# What the image, `make run`, `make test` and `make bench` use at run time: one line per file,
+# "path package". `--check` tests each file (not only commands on PATH), so a package that was
+# removed or half-installed is reinstalled by the next `make run`/`make test`.
+# QEMU's iPXE option ROMs: the harness gives every PCI NIC an empty romfile= and boots with
+# -nic none, so no case needs them; they are installed so that a QEMU command line a user types
+# (a NIC without romfile=) works too. qemu-system-arm only recommends them, and this script
+# installs without recommends.
+REQUIRED_FILES="
+/usr/bin/gcc gcc
+/usr/bin/make make
+/usr/bin/python3 python3
+/usr/bin/dtc device-tree-compiler
+/usr/bin/qemu-system-aarch64 qemu-system-arm
+/usr/share/qemu/efi-virtio.rom ipxe-qemu
+/usr/bin/${CROSS}gcc gcc-aarch64-linux-gnu
+/usr/bin/${CROSS}objcopy binutils-aarch64-linux-gnu
+/usr/include/cmocka.h libcmocka-dev
+/usr/include/libfdt.h libfdt-dev
+"
+
+# Prints one line per missing file: "path (package)"; the built sysroot last.
 missing() {
-	local m=()
-	local t
-	for t in gcc make python3 dtc qemu-system-aarch64 "${CROSS}gcc" "${CROSS}objcopy"; do
-		command -v "$t" >/dev/null 2>&1 || m+=("$t")
+	local path pkg
+	while read -r path pkg; do
+		[ -n "$path" ] || continue
+		[ -e "$path" ] || printf '%s (package %s)\n' "$path" "$pkg"
+	done <<<"$REQUIRED_FILES"
+	local f
+	for f in "$STAMP" "$SYSROOT/lib/libc.a" "$SYSROOT/lib/libm.a" "$SYSROOT/lib/libfdt.a" \
+		"$SYSROOT/include/libfdt.h" "$SYSROOT/include/stdio.h"; do
+		if [ ! -f "$f" ]; then
+			printf '%s (the AArch64 sysroot, built by scripts/deps.sh from newlib-source and libfdt-dev:arm64)\n' "$f"
+			return 0
+		fi
 	done
-	[ -f /usr/include/cmocka.h ] || m+=("cmocka.h (libcmocka-dev)")
-	[ -f /usr/include/libfdt.h ] || m+=("libfdt.h (libfdt-dev)")
-	[ -f "$STAMP" ] || m+=("aarch64 sysroot in $SYSROOT")
-	printf '%s\n' "${m[@]+"${m[@]}"}"
 }
 
 as_root() {
@@ -123,10 +148,21 @@ if [ "${1:-}" = "--check" ]; then
 fi
 
 apt_install "${PACKAGES[@]}"
-[ -f "$STAMP" ] || build_sysroot
+# A package dpkg calls installed whose files are gone (removed by hand, a failed upgrade):
+# reinstall it.
+broken=$(missing | sed -n 's/^[^ ]* (package \([^)]*\))$/\1/p' | sort -u)
+if [ -n "$broken" ]; then
+	say "reinstalling $(echo $broken)"
+	# shellcheck disable=SC2086 # a list of package names
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		--reinstall $broken >/dev/null
+fi
+if missing | grep -q 'AArch64 sysroot'; then
+	build_sysroot
+fi
 m=$(missing)
 if [ -n "$m" ]; then
-	printf 'still missing: %s\n' "$m" >&2
+	printf 'deps: still missing: %s\n' "$m" | sed '2,$s/^/deps: still missing: /' >&2
 	exit 1
 fi
 say "everything is installed"

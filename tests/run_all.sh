@@ -3,6 +3,7 @@
 #
 #   tests/run_all.sh [BUILD]        (make test calls it with the build directory)
 #
+# 0. scripts/deps.sh --check: every file the tests use is installed (one case).
 # 1. Each host unit test binary BUILD/host/tests/test_* (cmocka), from the repo root, with
 #    VIREO_DTB_DIR=BUILD/host/dtb. Counts come from cmocka's "[  PASSED  ] N test(s)." and
 #    "[  FAILED  ] N test(s), listed below:" lines; a binary that exits non-zero without a
@@ -59,6 +60,19 @@ run_host_test() {
 		failures+=("$name")
 	fi
 }
+
+# Everything scripts/deps.sh installs must be there: a missing file is one failure that names
+# its package, not a crowd of unrelated-looking failures further down.
+echo "== dependencies (scripts/deps.sh --check)"
+if deps_out=$(scripts/deps.sh --check 2>&1); then
+	echo "PASS dependencies"
+	passed=$((passed + 1))
+else
+	echo "FAIL dependencies: install them with scripts/deps.sh (make deps)"
+	echo "$deps_out" | sed 's/^/    | /'
+	failed=$((failed + 1))
+	failures+=("dependencies")
+fi
 
 echo "== host unit tests ($BUILD/host/tests)"
 found=0

@@ -48,3 +48,26 @@ def relocated_load_address(ctx):
           f"image ran at {base:#x}, not at RAM base + 2 MiB-aligned + {offset:#x}")
     crc = re.search(r"crc32=([0-9a-f]{8})", out)
     check(crc and int(crc.group(1), 16) == disk.crc(0, 64), f"crc wrong or missing: {short(out)}")
+
+
+@case("qemu-states-every-device")
+def qemu_states_every_device(ctx):
+    """QEMU runs only the devices a case names: no default NIC, no iPXE option ROM asked for"""
+    with ctx.vm("-- pci; devices; poweroff") as vm:
+        rc = vm.wait_exit(ctx.seconds(30))
+        out, argv = vm.output, vm.argv
+    check(rc == 0, f"QEMU exited with status {rc}: {short(out[-300:])}")
+    check(argv[-2:] == ["-nic", "none"], f"no -nic none in {argv}")
+    functions = re.findall(r"^bdf=(\S+) id=(\S+)", out, re.M)
+    check(functions == [("00:00.0", "1b36:0008")], f"functions besides the host bridge: {functions}")
+    check("no virtio devices" in out, f"a virtio device nobody asked for: {short(out[-300:])}")
+    nic = ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,disable-legacy=on"]
+    with ctx.vm("-- pci; poweroff", nic) as vm:
+        rc = vm.wait_exit(ctx.seconds(30))
+        out, argv = vm.output, vm.argv
+    check(rc == 0, f"QEMU exited with status {rc} (an option ROM?): {short(out[-300:])}")
+    check("virtio-net-pci,netdev=n0,disable-legacy=on,romfile=" in argv, f"no romfile= in {argv}")
+    check("-nic" not in argv or argv[argv.index("-nic") + 1] == "none", f"a default NIC: {argv}")
+    functions = re.findall(r"^bdf=(\S+) id=(\S+)", out, re.M)
+    check([f[1] for f in functions] == ["1b36:0008", "1af4:1041"],
+          f"not exactly the host bridge and the stated NIC: {functions}")

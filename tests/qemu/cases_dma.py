@@ -92,7 +92,7 @@ def dtb_with_restricted_pool(ctx, node_address, machine="virt", memory="512M"):
     the virtio-mmio node at `node_address` through memory-region."""
     dtb = os.path.join(ctx.workdir, "virt.dtb")
     subprocess.run(["qemu-system-aarch64", "-M", f"{machine},dumpdtb={dtb}", "-cpu",
-                    "cortex-a57", "-m", memory, "-nographic"],
+                    "cortex-a57", "-m", memory, "-nographic", "-nic", "none"],
                    check=True, capture_output=True, timeout=60)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", dtb], check=True,
                          capture_output=True, text=True, timeout=60).stdout

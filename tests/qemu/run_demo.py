@@ -48,7 +48,8 @@ def disk_args(disk):
 
 def interactive(image, disk):
     argv = [vmlib.QEMU, "-M", ",".join(["virt", *MACHINE_OPTS]), "-cpu", "cortex-a57", "-m", "512M", "-nographic",
-            "-kernel", image, "-append", "-- " + "; ".join(SCRIPT), *disk_args(disk)]
+            "-kernel", image, "-append", "-- " + "; ".join(SCRIPT),
+            *vmlib.explicit_devices(disk_args(disk))]
     print("run_demo: booting vireo in QEMU. At the `vireo> ` prompt, `help` lists the commands;")
     print("run_demo: `poweroff` stops the guest, Ctrl-A X quits QEMU.")
     print(f"run_demo: {shlex.join(argv)}", flush=True)

@@ -51,6 +51,38 @@ def qemu_available(qemu=QEMU):
     return shutil.which(qemu) is not None
 
 
+# PCI NICs whose QEMU device model loads an option ROM (iPXE) unless told `romfile=`.
+ROM_NICS = ("virtio-net-pci", "e1000", "e1000e", "rtl8139", "i82559er", "pcnet", "ne2k_pci")
+
+
+def explicit_devices(args):
+    """Return QEMU arguments that state every device: `-nic none` unless the arguments give a
+    NIC of their own (`-nic`/`-net`), and an empty `romfile=` on every PCI NIC.
+
+    QEMU virt otherwise adds a default virtio-net-pci NIC, and every PCI NIC loads an iPXE option
+    ROM (efi-virtio.rom from Debian's ipxe-qemu): vireo runs no option ROMs, and a case must not
+    fail because a package it does not use is missing, nor test a device it did not ask for."""
+    out = []
+    nic = False
+    it = iter(args)
+    for a in it:
+        a = str(a)
+        if a in ("-nic", "-net"):
+            nic = True
+        elif a == "-device":
+            out.append(a)
+            spec = str(next(it, ""))
+            model = spec.split(",", 1)[0]
+            if model in ROM_NICS and not re.search(r"(^|,)romfile=", spec):
+                spec += ",romfile="
+            out.append(spec)
+            continue
+        out.append(a)
+    if not nic:
+        out += ["-nic", "none"]
+    return out
+
+
 class VM:
     """One QEMU process running the image, its serial console on a pipe."""
 
@@ -63,7 +95,7 @@ class VM:
         mach = ",".join([machine, *machine_opts])
         self.argv = [qemu, "-M", mach, "-cpu", cpu, "-m", memory,
                      "-display", "none", "-serial", "stdio", "-monitor", "none",
-                     "-kernel", str(image), "-append", append, *map(str, extra)]
+                     "-kernel", str(image), "-append", append, *explicit_devices(extra)]
         self.log_path = log_path
         self.deadline = deadline
         self.echo = echo
