@@ -21,7 +21,7 @@ say() { printf 'deps: %s\n' "$*"; }
 # What the image, `make run`, `make test` and `make bench` use at run time: one line per file,
 # "path package". `--check` tests each file (not only commands on PATH), so a package that was
 # removed or half-installed is reinstalled by the next `make run`/`make test`.
-# QEMU's iPXE option ROMs: the harness gives every PCI NIC an empty romfile= and boots with
+# QEMU's iPXE option ROMs (Debian's QEMU looks in /usr/lib/ipxe/qemu): the harness gives every PCI NIC an empty romfile= and boots with
 # -nic none, so no case needs them; they are installed so that a QEMU command line a user types
 # (a NIC without romfile=) works too. qemu-system-arm only recommends them, and this script
 # installs without recommends.
@@ -31,7 +31,7 @@ REQUIRED_FILES="
 /usr/bin/python3 python3
 /usr/bin/dtc device-tree-compiler
 /usr/bin/qemu-system-aarch64 qemu-system-arm
-/usr/share/qemu/efi-virtio.rom ipxe-qemu
+/usr/lib/ipxe/qemu/efi-virtio.rom ipxe-qemu
 /usr/bin/${CROSS}gcc gcc-aarch64-linux-gnu
 /usr/bin/${CROSS}objcopy binutils-aarch64-linux-gnu
 /usr/include/cmocka.h libcmocka-dev
