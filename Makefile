@@ -26,13 +26,24 @@ TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
 
 # Portable sources: built for the target and, with arch/fake, for the host tests.
 PORTABLE_SRCS := $(wildcard dma/*.c) $(wildcard drivers/smmu/*.c) $(wildcard drivers/virtio/*.c) $(wildcard drivers/pci/*.c) $(wildcard drivers/net/*.c)\
-	$(wildcard boot/dt*.c) boot/bootopt.c boot/crc32.c
-# Target-only sources: the rest of boot/ and the hardware drivers.
-TARGET_SRCS := $(ARCH_SRCS) $(PORTABLE_SRCS) \
+	$(wildcard boot/dt*.c) boot/bootopt.c boot/crc32.c lib/options.c
+# libvireo.a: the portable code, the library's interface and its defaults for what a firmware
+# may override (lib/pages.c, lib/irq_hooks.c, the weak C runtime in lib/env.c), and the arch
+# code every Armv8-A firmware can run (caches, the generic timer, PSCI calls).
+LIB_SRCS := $(PORTABLE_SRCS) $(filter-out lib/options.c,$(wildcard lib/*.c)) $(ARCH_LIB_SRCS)
+# The image: start-up, shell and hardware drivers, on top of libvireo.a.
+IMAGE_SRCS := $(filter-out $(ARCH_LIB_SRCS),$(ARCH_SRCS)) \
 	$(filter-out $(PORTABLE_SRCS),$(wildcard boot/*.c)) \
 	$(wildcard drivers/pl011/*.c)
+TARGET_SRCS := $(LIB_SRCS) $(IMAGE_SRCS)
 
-TARGET_OBJS := $(patsubst %,$(TBUILD)/%.o,$(TARGET_SRCS))
+LIB_OBJS := $(patsubst %,$(TBUILD)/%.o,$(LIB_SRCS))
+IMAGE_OBJS := $(patsubst %,$(TBUILD)/%.o,$(IMAGE_SRCS))
+TARGET_OBJS := $(LIB_OBJS) $(IMAGE_OBJS)
+LIBVIREO := $(TBUILD)/libvireo.a
+# What an embedder includes: the glue header and the protected-guest hook it refers to.
+LIB_HEADERS := include/vireo/vireo.h include/vireo/platform.h
+LIB_INCLUDE := $(TBUILD)/include
 TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lc -lm -lgcc -Wl,--end-group
 LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 	-Wl,--build-id=none -Wl,--gc-sections -Wl,-z,max-page-size=4096 -T $(LINKER_SCRIPT)
@@ -40,13 +51,26 @@ LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 IMAGE := $(TBUILD)/vireo.bin
 ELF := $(TBUILD)/vireo.elf
 
-.PHONY: all image deps run test host-tests qemu-tests bench check clean
-all: image
+.PHONY: all image lib deps run test host-tests qemu-tests bench check clean
+all: image lib
 
 image: $(IMAGE)
 
-$(ELF): $(TARGET_OBJS) $(LINKER_SCRIPT) | $(SYSROOT)/lib/libc.a
-	$(Q)$(TARGET_CC) $(LDFLAGS_TARGET) -o $@ $(TARGET_OBJS) $(TARGET_LIBS)
+lib: $(LIBVIREO) $(patsubst include/%,$(LIB_INCLUDE)/%,$(LIB_HEADERS))
+	$(Q)echo "lib: $(LIBVIREO) $$(stat -c %s $(LIBVIREO)) bytes, headers in $(LIB_INCLUDE)"
+
+$(LIBVIREO): $(LIB_OBJS)
+	$(Q)rm -f $@
+	$(Q)$(TARGET_AR) rcs $@ $^
+
+$(LIB_INCLUDE)/%.h: include/%.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+# The image's own objects first: its page allocator and GIC driver take the place of the
+# library's defaults (lib/pages.c, lib/irq_hooks.c are then not pulled from the archive).
+$(ELF): $(IMAGE_OBJS) $(LIBVIREO) $(LINKER_SCRIPT) | $(SYSROOT)/lib/libc.a
+	$(Q)$(TARGET_CC) $(LDFLAGS_TARGET) -o $@ $(IMAGE_OBJS) $(LIBVIREO) $(TARGET_LIBS)
 
 $(IMAGE): $(ELF)
 	$(Q)$(TARGET_OBJCOPY) -O binary $< $@

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vireo/dt.h"
+
 #define MEM_MAX_RANGES 32
 
 /** A range of physical addresses [base, base + size). */
@@ -50,15 +52,15 @@ void psci_init(const void *fdt);
 /** PSCI SYSTEM_OFF. Returns only on failure: -ENODEV without PSCI, else PSCI's error code. */
 int psci_system_off(void);
 
-/* boot/probe.c */
-/** A node's `status` is absent, "okay" or "ok". */
-bool boot_node_enabled(const void *fdt, int node);
-/** The short name of a virtio device id: net, blk, console, rng, else id<N>. */
-void boot_virtio_type(uint32_t device_id, char *buf, size_t len);
-/** Probe every enabled `virtio,mmio` node and hand each device to the virtio core; logs one line
- *  for the bus and one per device. timeout_ns (0: the core's default) bounds every request.
- *  Returns the number of devices found. */
-unsigned probe_virtio_mmio(const void *fdt, uint64_t timeout_ns);
+/* The DT and virtio helpers boot/ uses, now in the library. */
+static inline bool boot_node_enabled(const void *fdt, int node)
+{
+	return dt_node_enabled(fdt, node);
+}
+
+/* boot/main.c */
+/** The image's libvireo instance (NULL if vireo_init failed). */
+struct vireo *boot_vireo(void);
 
 /* boot/shell.c */
 /** Parse a decimal or 0x-hex number, nothing else (no sign, no blanks), no larger than max.

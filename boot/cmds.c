@@ -33,7 +33,7 @@ static void print_device(const struct virtio_device *v)
 	char type[16];
 	char why[sizeof(v->dma.reason)];
 
-	boot_virtio_type(v->device_id, type, sizeof(type));
+	virtio_type_name(v->device_id, type, sizeof(type));
 	quote_safe(v->dma.reason, why, sizeof(why));
 	printf("name=%s transport=%s version=%s type=%s features=0x%llx dma=%s",
 	       v->name[0] ? v->name : "-", v->transport_name, v->legacy ? "legacy" : "modern", type,

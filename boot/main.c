@@ -19,6 +19,8 @@
 #include "vireo/pci.h"
 #include "vireo/pl011.h"
 #include "vireo/smmu.h"
+#include "vireo/console.h"
+#include "vireo/vireo.h"
 
 #define VIREO_VERSION "0.1"
 
@@ -137,10 +139,61 @@ static void memory_init(const void *fdt)
 	       (unsigned long long)(heap_bytes >> 10), (unsigned long long)heap_base);
 }
 
+/* The image is libvireo's first user: its allocator and console through struct vireo_env
+ * (its GIC driver replaces the library's interrupt hooks at link time). */
+static void *env_page_alloc(void *ctx, size_t size, size_t align)
+{
+	return page_alloc(size, align);
+}
+
+static void env_page_free(void *ctx, void *p, size_t size)
+{
+	page_free(p, size);
+}
+
+static void *env_page_alloc_nc(void *ctx, size_t size, size_t align)
+{
+	return page_alloc_nc(size, align);
+}
+
+static void env_page_free_nc(void *ctx, void *p, size_t size)
+{
+	page_free_nc(p, size);
+}
+
+static void env_console_write(void *ctx, const char *s, size_t len)
+{
+	console_write(s, (unsigned)len);
+}
+
+static const struct vireo_env env = {
+	.page_alloc = env_page_alloc,
+	.page_free = env_page_free,
+	.page_alloc_nc = env_page_alloc_nc,
+	.page_free_nc = env_page_free_nc,
+	.console_write = env_console_write,
+};
+
+static struct vireo *vireo;
+
+struct vireo *boot_vireo(void)
+{
+	return vireo;
+}
+
+/** SMMUs, virtio-mmio and PCI through libvireo (options were applied from bootargs). */
+static void devices_init(const void *fdt)
+{
+	int ret = vireo_init(&vireo, &env, fdt, NULL);
+
+	if (ret < 0) {
+		printf("devices: vireo_init failed (%d): no devices\n", ret);
+	}
+}
+
 _Noreturn void boot_main(uintptr_t fdt_addr)
 {
 	const void *fdt = (const void *)fdt_addr;
-	uint64_t timeout_ns;
 
 	/* Unbuffered: nothing is left in a buffer at poweroff or a panic. */
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -148,11 +201,9 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	console_init(fdt, fdt_addr);
 	memory_init(fdt);
 	psci_init(fdt);
-	timeout_ns = options_apply(fdt, &opts);
+	(void)options_apply(fdt, &opts);
 	irq_init(fdt);
-	smmu_probe_all(fdt); /* before any bus: devices behind an SMMU need it up */
-	probe_virtio_mmio(fdt, timeout_ns);
-	pci_probe_all(fdt, timeout_ns);
+	devices_init(fdt);
 	console_virtio_take();
 	shell_run_script(opts.script);
 	shell_loop();

@@ -7,37 +7,8 @@
 
 #include "boot_priv.h"
 #include "vireo/bootopt.h"
-#include "vireo/dma_pools.h"
+#include "vireo/options.h"
 #include "vireo/virtio.h"
-
-#define NS_PER_MS 1000000ull
-#define TIMEOUT_MAX_MS 3600000ull
-
-static uint64_t timeout_ns;
-
-static int opt_dma(const char *value)
-{
-	if (strcmp(value, "direct") == 0) {
-		virtio_options.force_bounce = false;
-	} else if (strcmp(value, "bounce") == 0) {
-		virtio_options.force_bounce = true;
-	} else {
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int opt_irq(const char *value)
-{
-	if (strcmp(value, "poll") == 0) {
-		virtio_options.irq_poll = true;
-	} else if (strcmp(value, "auto") == 0) {
-		virtio_options.irq_poll = false;
-	} else {
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static int opt_console(const char *value)
 {
@@ -51,42 +22,26 @@ static int opt_console(const char *value)
 	return 0;
 }
 
-static int opt_bounce_pool(const char *value)
-{
-	uint64_t kib;
-	int ret = parse_u64(value, DMA_POOL_MAX_SIZE / 1024, &kib);
-
-	return ret < 0 ? ret : dma_pool_set_size((size_t)kib * 1024);
-}
-
-static int opt_timeout(const char *value)
-{
-	uint64_t ms;
-	int ret = parse_u64(value, TIMEOUT_MAX_MS, &ms);
-
-	if (ret == 0 && ms == 0) {
-		ret = -ERANGE;
-	}
-	if (ret == 0) {
-		timeout_ns = ms * NS_PER_MS;
-	}
-	return ret;
-}
-
 static const struct {
 	const char *key;
 	const char *values;
 	int (*set)(const char *value);
 } known[] = {
-	{ "dma", "direct|bounce", opt_dma },
-	{ "bounce_pool", "<KiB>", opt_bounce_pool },
-	{ "timeout", "<ms> per virtio request", opt_timeout },
-	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
 	{ "console", "uart|virtio (virtio: the shell on the first virtio console)", opt_console },
 };
 
+/* The image's own options; libvireo's (vireo/options.h) are tried first. */
 static void apply_one(const char *key, const char *value)
 {
+	int ret = vireo_option_apply(key, value);
+
+	if (ret != -ENOENT) {
+		if (ret < 0) {
+			printf("bootargs: %s=%s ignored (want %s=%s)\n", key, value, key,
+			       vireo_option_values(key));
+		}
+		return;
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(known); i++) {
 		if (strcmp(key, known[i].key) != 0) {
 			continue;
@@ -139,5 +94,5 @@ uint64_t options_apply(const void *fdt, struct bootopts *opts)
 	for (unsigned i = 0; i < opts->count; i++) {
 		apply_one(opts->opt[i].key, opts->opt[i].value);
 	}
-	return timeout_ns;
+	return vireo_option_timeout_ns();
 }

@@ -46,3 +46,16 @@ int virtio_add_device(struct virtio_device *vdev)
 	}
 	return ret;
 }
+
+void virtio_type_name(uint32_t device_id, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[1] = "net", [2] = "blk", [3] = "console", [4] = "rng"
+	};
+
+	if (device_id < ARRAY_SIZE(names) && names[device_id] != NULL) {
+		snprintf(buf, len, "%s", names[device_id]);
+	} else {
+		snprintf(buf, len, "id%u", (unsigned)device_id);
+	}
+}

@@ -238,7 +238,11 @@ static bool rx_one(struct vnet *n, const uint8_t *s, uint32_t len)
 		n->rx_skip = bufs == 0 ? 0 : MIN(bufs - 1, n->rx_count - 1);
 		return rx_drop(n);
 	}
-	net_input(&n->nif, s + n->hdr_len, len - n->hdr_len);
+	if (n->nif.rx_tap != NULL) {
+		n->nif.rx_tap(&n->nif, s + n->hdr_len, len - n->hdr_len);
+	} else {
+		net_input(&n->nif, s + n->hdr_len, len - n->hdr_len);
+	}
 	return true;
 }
 

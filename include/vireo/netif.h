@@ -49,6 +49,10 @@ struct netif {
 	uint32_t gateway;
 	struct netif_counters counters;
 	struct netif *next;
+	/* tap: when set, received frames go here instead of net_input() (libvireo's
+	 * vireo_net_recv()) */
+	void (*rx_tap)(struct netif *nif, const void *frame, size_t len);
+	void *rx_tap_ctx;
 };
 
 /** Adds a link to the list and gives it the default static configuration (QEMU user

@@ -6,6 +6,7 @@
 #define VIREO_VIRTIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vireo/dma.h"
@@ -161,6 +162,9 @@ void virtio_irq_named(struct virtio_device *vdev);
 void virtio_config_interrupt(struct virtio_device *vdev);
 /** "msix", "intx", "spi" or "poll". */
 const char *virtio_irq_mode_name(enum virtio_irq_mode mode);
+
+/** The short name of a virtio device id: net, blk, console, rng, else id<N>. */
+void virtio_type_name(uint32_t device_id, char *buf, size_t len);
 
 /** Read a config field of 1, 2, 4 or 8 bytes (little-endian on the wire). */
 int virtio_config_read(struct virtio_device *vdev, unsigned offset, unsigned size, uint64_t *val);

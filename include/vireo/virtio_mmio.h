@@ -15,4 +15,9 @@ int virtio_mmio_create(uintptr_t base, uint64_t size, struct virtio_device **out
 /** Free a device made by virtio_mmio_create() (reset first, and off the device list). */
 void virtio_mmio_destroy(struct virtio_device *vdev);
 
+/** Probe every enabled `virtio,mmio` node of the DT and hand each device to the virtio core;
+ *  logs one line for the bus and one per device. timeout_ns (0: the core's default) bounds
+ *  every request. Returns the number of devices found. */
+unsigned virtio_mmio_probe_all(const void *fdt, uint64_t timeout_ns);
+
 #endif

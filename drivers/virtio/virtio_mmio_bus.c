@@ -6,38 +6,10 @@
 
 #include <libfdt.h>
 
-#include "boot_priv.h"
 #include "vireo/dt.h"
 #include "vireo/smmu.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
-
-bool boot_node_enabled(const void *fdt, int node)
-{
-	int len;
-	const char *status = fdt_getprop(fdt, node, "status", &len);
-
-	if (status == NULL) {
-		return true;
-	}
-	if (len <= 0 || status[len - 1] != '\0') {
-		return false;
-	}
-	return strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
-}
-
-void boot_virtio_type(uint32_t device_id, char *buf, size_t len)
-{
-	static const char *const names[] = {
-		[1] = "net", [2] = "blk", [3] = "console", [4] = "rng"
-	};
-
-	if (device_id < ARRAY_SIZE(names) && names[device_id] != NULL) {
-		snprintf(buf, len, "%s", names[device_id]);
-	} else {
-		snprintf(buf, len, "id%u", (unsigned)device_id);
-	}
-}
 
 /** The GIC interrupt id (SPI n = 32 + n, PPI n = 16 + n) of node's first interrupt, or -1. */
 static int probe_irq(const void *fdt, int node, uint64_t pa, bool *edge)
@@ -110,7 +82,7 @@ static void print_device(const struct virtio_device *vdev, int bind)
 {
 	char type[16];
 
-	boot_virtio_type(vdev->device_id, type, sizeof(type));
+	virtio_type_name(vdev->device_id, type, sizeof(type));
 	if (bind == 0 && vdev->name[0] != '\0') {
 		printf("virtio: %s at %s: %s, irq %d, dma=%s (%s)\n", vdev->name,
 		       vdev->transport_name, vdev->legacy ? "legacy" : "modern", vdev->plat.irq,
@@ -156,14 +128,14 @@ static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
 	return 1;
 }
 
-unsigned probe_virtio_mmio(const void *fdt, uint64_t timeout_ns)
+unsigned virtio_mmio_probe_all(const void *fdt, uint64_t timeout_ns)
 {
 	unsigned nodes = 0;
 	unsigned devices = 0;
 	int node = -1;
 
 	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
-		if (boot_node_enabled(fdt, node)) {
+		if (dt_node_enabled(fdt, node)) {
 			nodes++;
 			devices += probe_node(fdt, node, timeout_ns);
 		}

@@ -1,0 +1,131 @@
+/* The options libvireo understands, shared by vireo_init() and the image's bootargs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vireo/dma_pools.h"
+#include "vireo/options.h"
+#include "vireo/types.h"
+#include "vireo/virtio.h"
+
+#define NS_PER_MS 1000000ull
+#define TIMEOUT_MAX_MS 3600000ull
+
+static uint64_t timeout_ns;
+
+/** A decimal or 0x-hex number and nothing else, at most max. */
+static int parse_number(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (*s < '0' || (base == 10 && *s > '9') ||
+	    (base == 16 && strchr("0123456789abcdefABCDEF", *s) == NULL)) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end != '\0') {
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v > max) {
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+static int opt_dma(const char *value)
+{
+	if (strcmp(value, "direct") == 0) {
+		virtio_options.force_bounce = false;
+	} else if (strcmp(value, "bounce") == 0) {
+		virtio_options.force_bounce = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int opt_irq(const char *value)
+{
+	if (strcmp(value, "poll") == 0) {
+		virtio_options.irq_poll = true;
+	} else if (strcmp(value, "auto") == 0) {
+		virtio_options.irq_poll = false;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int opt_bounce_pool(const char *value)
+{
+	uint64_t kib;
+	int ret = parse_number(value, DMA_POOL_MAX_SIZE / 1024, &kib);
+
+	return ret < 0 ? ret : dma_pool_set_size((size_t)kib * 1024);
+}
+
+static int opt_timeout(const char *value)
+{
+	uint64_t ms;
+	int ret = parse_number(value, TIMEOUT_MAX_MS, &ms);
+
+	if (ret == 0 && ms == 0) {
+		ret = -ERANGE;
+	}
+	if (ret == 0) {
+		timeout_ns = ms * NS_PER_MS;
+	}
+	return ret;
+}
+
+static const struct {
+	const char *key;
+	const char *values;
+	int (*set)(const char *value);
+} known[] = {
+	{ "dma", "direct|bounce", opt_dma },
+	{ "bounce_pool", "<KiB>", opt_bounce_pool },
+	{ "timeout", "<ms> per virtio request", opt_timeout },
+	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
+};
+
+int vireo_option_apply(const char *key, const char *value)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(known); i++) {
+		if (strcmp(key, known[i].key) == 0) {
+			return known[i].set(value);
+		}
+	}
+	return -ENOENT;
+}
+
+const char *vireo_option_values(const char *key)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(known); i++) {
+		if (strcmp(key, known[i].key) == 0) {
+			return known[i].values;
+		}
+	}
+	return NULL;
+}
+
+uint64_t vireo_option_timeout_ns(void)
+{
+	return timeout_ns;
+}
+
+void vireo_options_reset(void)
+{
+	timeout_ns = 0;
+	virtio_options.force_bounce = false;
+	virtio_options.irq_poll = false;
+	(void)dma_pool_set_size(DMA_POOL_DEFAULT_SIZE);
+}
