@@ -90,6 +90,30 @@ $(SYSROOT)/lib/libc.a:
 deps:
 	$(Q)scripts/deps.sh
 
+# The minimal firmware of the tests (tests/firmware/): built against the installed headers and
+# libvireo.a only, as an embedder would.
+FW_DIR := $(TBUILD)/tests/firmware
+FW_SRCS := $(wildcard tests/firmware/*.c tests/firmware/*.S)
+FW_OBJS := $(patsubst tests/firmware/%,$(FW_DIR)/%.o,$(FW_SRCS))
+FW_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(SYSROOT)/include \
+	-isystem $(GCC_INC) -I$(LIB_INCLUDE) $(ARCH_CFLAGS)
+FIRMWARE := $(FW_DIR)/minimal.bin
+
+$(FW_DIR)/%.o: tests/firmware/% | lib $(SYSROOT)/lib/libc.a
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(TARGET_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FW_DIR)/minimal.elf: $(FW_OBJS) $(LIBVIREO) tests/firmware/firmware.ld
+	$(Q)$(TARGET_CC) -nostdlib -static -Wl,--gc-sections -Wl,--build-id=none \
+		-Wl,--no-warn-rwx-segments -T tests/firmware/firmware.ld -o $@ $(FW_OBJS) \
+		$(LIBVIREO) $(TARGET_LIBS)
+
+$(FIRMWARE): $(FW_DIR)/minimal.elf
+	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
+
+firmware: $(FIRMWARE)
+.PHONY: firmware
+
 # ---------------------------------------------------------------- host tests
 HBUILD := $(BUILD)/host
 HOST_CC ?= gcc
@@ -123,7 +147,7 @@ run: deps-check image
 	$(Q)python3 tests/qemu/run_demo.py --image $(IMAGE) --build $(BUILD)
 
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory image host-tests
+	$(Q)$(MAKE) --no-print-directory image lib firmware host-tests
 	$(Q)tests/run_all.sh $(BUILD)
 
 bench: deps-check image
