@@ -298,12 +298,17 @@ int vireo_net_recv(struct vireo *v, unsigned net, void *buf, size_t cap, uint32_
 int vireo_rng_read(struct vireo *v, unsigned rng, void *buf, size_t len)
 {
 	struct vrng *r;
+	int ret;
 
 	if (!usable(v) || buf == NULL || len == 0 || len > VRNG_MAX_READ) {
 		return -EINVAL;
 	}
 	r = vrng_get(rng);
-	return r == NULL ? -ENODEV : vrng_read(r, buf, len);
+	if (r == NULL) {
+		return -ENODEV;
+	}
+	ret = vrng_read(r, buf, len);
+	return ret < 0 ? ret : (int)len;
 }
 
 static void unbind_all(void)

@@ -84,12 +84,13 @@ int vireo_device_info(struct vireo *v, unsigned index, struct vireo_device_info 
 int vireo_blk_read(struct vireo *v, unsigned blk, uint64_t lba, uint32_t count, void *buf);
 int vireo_blk_write(struct vireo *v, unsigned blk, uint64_t lba, uint32_t count, const void *buf);
 int vireo_blk_flush(struct vireo *v, unsigned blk);
-/** One Ethernet frame (header included, at most 1514 bytes) out of net index net. */
+/** One Ethernet frame (header included, 14..1514 bytes) out of net index net; 0 once the
+ *  device has it (the frame is copied). -ENOSPC: the transmit ring is full. */
 int vireo_net_send(struct vireo *v, unsigned net, const void *frame, size_t len);
 /** The next received frame into buf (cap bytes), waiting up to timeout_ms; its length, 0
  *  when none arrived in time, -EMSGSIZE (frame dropped) when it does not fit. */
 int vireo_net_recv(struct vireo *v, unsigned net, void *buf, size_t cap, uint32_t timeout_ms);
-/** len (1..4096) random bytes from rng index rng. */
+/** len (1..4096) random bytes from rng index rng; returns len. */
 int vireo_rng_read(struct vireo *v, unsigned rng, void *buf, size_t len);
 /** Reset every device and release everything vireo_init took: queues, DMA mappings, bounce
  *  pool slots, IOMMU domains (streams are left aborting). -EBUSY (and a message) if a
