@@ -249,11 +249,14 @@ static void erase_chars(size_t n)
 }
 
 /** Read one line with echo and simple editing (backspace, ^U, ^C). CR, LF and CR LF all end
- *  a line. */
-static void read_line(char *buf, size_t size)
+ *  a line. Characters past size - 1 are echoed and counted, not kept: -E2BIG when the line
+ *  ended with some still there (backspace takes them back first), so that a cut-off command
+ *  is never run. */
+static int read_line(char *buf, size_t size)
 {
 	static bool after_cr;
 	size_t len = 0;
+	size_t over = 0; /* characters typed past the end of buf */
 
 	for (;;) {
 		int c = console_getc();
@@ -269,21 +272,34 @@ static void read_line(char *buf, size_t size)
 		if (c == KEY_CTRL_C) {
 			echo("^C");
 			len = 0;
+			over = 0;
 			break;
 		}
-		if ((c == KEY_BACKSPACE || c == KEY_DELETE) && len > 0) {
+		if ((c == KEY_BACKSPACE || c == KEY_DELETE) && len + over > 0) {
 			erase_chars(1);
-			len--;
+			if (over > 0) {
+				over--;
+			} else {
+				len--;
+			}
 		} else if (c == KEY_CTRL_U) {
-			erase_chars(len);
+			erase_chars(len + over);
 			len = 0;
-		} else if (c >= 0x20 && c < 0x7f && len + 1 < size) {
-			buf[len++] = (char)c;
-			console_write(&buf[len - 1], 1);
+			over = 0;
+		} else if (c >= 0x20 && c < 0x7f) {
+			char ch = (char)c;
+
+			if (len + 1 < size) {
+				buf[len++] = ch;
+			} else {
+				over++;
+			}
+			console_write(&ch, 1);
 		}
 	}
 	echo("\n");
 	buf[len] = '\0';
+	return over > 0 ? -E2BIG : 0;
 }
 
 _Noreturn void shell_loop(void)
@@ -292,7 +308,11 @@ _Noreturn void shell_loop(void)
 
 	for (;;) {
 		echo(SHELL_PROMPT);
-		read_line(line, sizeof(line));
+		if (read_line(line, sizeof(line)) < 0) {
+			shell_error("command too long (at most %d characters); nothing run",
+				    SHELL_LINE_MAX - 1);
+			continue;
+		}
 		shell_exec(line);
 	}
 }
