@@ -123,7 +123,10 @@ HOST_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/fake/include -Itests/devmodel
 HOST_LIBS := -lcmocka -lfdt -fsanitize=address,undefined
 HOST_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
 	$(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
-HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(ARCH_HOST_SRCS) $(HOST_SUPPORT_SRCS))
+# boot/ code the host tests also cover (not part of the library).
+BOOT_HOST_SRCS := boot/line_edit.c
+HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(BOOT_HOST_SRCS) $(ARCH_HOST_SRCS) \
+	$(HOST_SUPPORT_SRCS))
 HOST_TESTS := $(patsubst tests/host/%.c,$(HBUILD)/tests/%,$(wildcard tests/host/test_*.c))
 HOST_DTS := $(wildcard tests/host/dts/*.dts)
 HOST_DTBS := $(patsubst tests/host/dts/%.dts,$(HBUILD)/dtb/%.dtb,$(HOST_DTS))

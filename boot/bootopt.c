@@ -76,21 +76,34 @@ static int add_option(struct bootopts *out, const char *w, size_t len)
 	return 0;
 }
 
-/** Copy the script (leading and trailing white space dropped). A script that does not fit is
- *  dropped whole: running a cut-off command could do harm. */
-static int set_script(struct bootopts *out, const char *s)
+static size_t trimmed_len(const char *s, size_t len)
 {
-	size_t len = strlen(s);
-
 	while (len > 0 && is_space(s[len - 1])) {
 		len--;
 	}
+	return len;
+}
+
+/** Copy the script (leading and trailing white space dropped). One that does not fit is cut
+ *  at the last `;` that leaves a part that fits (all of it dropped when there is none): a
+ *  command is run whole or not at all. */
+static int set_script(struct bootopts *out, const char *s)
+{
+	size_t len = trimmed_len(s, strlen(s));
+	size_t keep = len;
+
+	out->script_len = len;
 	if (len >= sizeof(out->script)) {
-		return -E2BIG;
+		keep = sizeof(out->script) - 1;
+		while (keep > 0 && s[keep] != ';') {
+			keep--;
+		}
+		out->script_rest = skip_space(s + keep + (s[keep] == ';'));
+		keep = trimmed_len(s, keep);
 	}
-	memcpy(out->script, s, len);
-	out->script[len] = '\0';
-	return 0;
+	memcpy(out->script, s, keep);
+	out->script[keep] = '\0';
+	return out->script_rest != NULL ? -E2BIG : 0;
 }
 
 static void note_error(int ret, const char *where, int *first, const char **bad)
@@ -111,8 +124,9 @@ int bootopt_parse(const char *cmdline, struct bootopts *out, const char **bad)
 		size_t len = word_len(p);
 
 		if (len == 2 && p[0] == '-' && p[1] == '-') {
-			p = skip_space(p + 2);
-			note_error(set_script(out, p), p, &first, bad);
+			int ret = set_script(out, skip_space(p + 2));
+
+			note_error(ret, out->script_rest, &first, bad);
 			break;
 		}
 		note_error(add_option(out, p, len), p, &first, bad);

@@ -75,10 +75,38 @@ static void report_parse_error(int ret, const char *bad)
 		printf("bootargs: \"%.*s\" ignored (options are key=value, then -- script)\n", len,
 		       bad);
 	} else {
-		printf("bootargs: \"%.*s\" does not fit (at most %d options of 31=95 characters, "
-		       "a script of 1023); ignored\n",
+		printf("bootargs: \"%.*s\" does not fit (at most %d options of 31=95 characters); "
+		       "ignored\n",
 		       len, bad, BOOTOPT_MAX);
 	}
+}
+
+/** Commands in [s, s + len): `;`-separated parts that are not blank. */
+static unsigned command_count(const char *s, size_t len)
+{
+	unsigned n = 0;
+	bool blank = true;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || s[i] == ';') {
+			n += !blank;
+			blank = true;
+		} else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+			blank = false;
+		}
+	}
+	return n;
+}
+
+static void report_script_cut(const struct bootopts *o)
+{
+	size_t rest = strlen(o->script_rest);
+	int shown = (int)MIN(strcspn(o->script_rest, ";"), (size_t)40);
+
+	printf("bootargs: script of %zu characters does not fit (at most %d): running the first %u "
+	       "commands, dropping the %u from \"%.*s\" on\n",
+	       o->script_len, BOOTOPT_SCRIPT_SIZE - 1, command_count(o->script, strlen(o->script)),
+	       command_count(o->script_rest, rest), shown, o->script_rest);
 }
 
 uint64_t options_apply(const void *fdt, struct bootopts *opts)
@@ -88,8 +116,11 @@ uint64_t options_apply(const void *fdt, struct bootopts *opts)
 	int ret = bootopt_parse(args, opts, &bad);
 
 	printf("bootargs: \"%s\"\n", args);
-	if (ret < 0) {
+	if (ret < 0 && bad != opts->script_rest) {
 		report_parse_error(ret, bad);
+	}
+	if (opts->script_rest != NULL) {
+		report_script_cut(opts);
 	}
 	for (unsigned i = 0; i < opts->count; i++) {
 		apply_one(opts->opt[i].key, opts->opt[i].value);

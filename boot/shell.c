@@ -1,4 +1,5 @@
-/* The shell's mechanics: line editing, splitting into words, command lookup, number parsing. */
+/* The shell's mechanics: the prompt loop (line editing in line_edit.c), splitting into words,
+ * command lookup, number parsing. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -8,16 +9,12 @@
 #include <string.h>
 
 #include "boot_priv.h"
+#include "line_edit.h"
 #include "shell.h"
 #include "vireo/console.h"
 
 #define SHELL_LINE_MAX 256
 #define SHELL_MAX_WORDS 16
-
-#define KEY_CTRL_C 0x03
-#define KEY_BACKSPACE 0x08
-#define KEY_CTRL_U 0x15
-#define KEY_DELETE 0x7f
 
 int shell_error(const char *fmt, ...)
 {
@@ -236,63 +233,18 @@ void shell_run_script(const char *script)
 	}
 }
 
-static void echo(const char *s)
-{
-	console_write(s, (unsigned)strlen(s));
-}
-
-static void erase_chars(size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		echo("\b \b");
-	}
-}
-
-/** Read one line with echo and simple editing (backspace, ^U, ^C). CR, LF and CR LF all end
- *  a line. */
-static void read_line(char *buf, size_t size)
-{
-	static bool after_cr;
-	size_t len = 0;
-
-	for (;;) {
-		int c = console_getc();
-		bool was_cr = after_cr;
-
-		after_cr = c == '\r';
-		if (c == '\n' && was_cr) {
-			continue;
-		}
-		if (c == '\r' || c == '\n') {
-			break;
-		}
-		if (c == KEY_CTRL_C) {
-			echo("^C");
-			len = 0;
-			break;
-		}
-		if ((c == KEY_BACKSPACE || c == KEY_DELETE) && len > 0) {
-			erase_chars(1);
-			len--;
-		} else if (c == KEY_CTRL_U) {
-			erase_chars(len);
-			len = 0;
-		} else if (c >= 0x20 && c < 0x7f && len + 1 < size) {
-			buf[len++] = (char)c;
-			console_write(&buf[len - 1], 1);
-		}
-	}
-	echo("\n");
-	buf[len] = '\0';
-}
-
 _Noreturn void shell_loop(void)
 {
+	static struct line_editor ed = { console_getc, console_write, false };
 	char line[SHELL_LINE_MAX];
 
 	for (;;) {
-		echo(SHELL_PROMPT);
-		read_line(line, sizeof(line));
+		console_write(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
+		if (line_read(&ed, line, sizeof(line)) < 0) {
+			shell_error("command too long (at most %d characters); nothing run",
+				    SHELL_LINE_MAX - 1);
+			continue;
+		}
 		shell_exec(line);
 	}
 }

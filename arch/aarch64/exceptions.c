@@ -1,9 +1,22 @@
-/* What to do with an exception: IRQs go to arch_irq_handler(); everything else is a bug or a
- * fault, so print what happened (class, syndrome, addresses, registers) and stop. */
+/* What to do with an exception: IRQs go to arch_irq_handler(); a data abort on the probing
+ * load (probe.S) returns to its fix-up; everything else is a bug or a fault, so print what
+ * happened (class, syndrome, addresses, registers) and stop. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "arch/cpu.h"
+#include "arch/fault.h"
 #include "arch/regs.h"
+
+#define EC_DATA_ABORT_SAME_EL 0x25
+#define KIND_SYNC_SP_EL0 0
+#define KIND_SYNC_SP_ELX 4
+
+/* probe.S */
+int arch_probe_load32(uintptr_t addr, uint32_t *val, uint64_t *esr);
+extern const char arch_probe_insn[];
+extern const char arch_probe_fixup[];
 
 _Static_assert(sizeof(struct arch_regs) == 36 * 8, "vectors.S frame layout");
 
@@ -68,6 +81,30 @@ static void dump_regs(const struct arch_regs *r)
 	}
 }
 
+/** A data abort taken by the probing load resumes at its fix-up with the syndrome in x3. */
+static bool probe_fixup(struct arch_regs *regs, unsigned kind, unsigned ec)
+{
+	if ((kind != KIND_SYNC_SP_ELX && kind != KIND_SYNC_SP_EL0) || ec != EC_DATA_ABORT_SAME_EL ||
+	    regs->elr != (uintptr_t)arch_probe_insn) {
+		return false;
+	}
+	regs->x[3] = regs->esr;
+	regs->elr = (uintptr_t)arch_probe_fixup;
+	return true;
+}
+
+int arch_probe_read32(paddr_t pa, uint32_t *val, struct arch_fault *fault)
+{
+	uint64_t esr = 0;
+
+	if (arch_probe_load32((uintptr_t)arch_pa_to_va(pa), val, &esr) == 0) {
+		return 0;
+	}
+	snprintf(fault->what, sizeof(fault->what), "%s (ESR 0x%llx)",
+		 ec_name((unsigned)(esr >> 26) & 0x3f), (unsigned long long)esr);
+	return -EFAULT;
+}
+
 void arch_exception(struct arch_regs *regs, unsigned kind);
 
 void arch_exception(struct arch_regs *regs, unsigned kind)
@@ -76,6 +113,9 @@ void arch_exception(struct arch_regs *regs, unsigned kind)
 
 	if (kind == 5 || kind == 1) {
 		arch_irq_handler(regs);
+		return;
+	}
+	if (probe_fixup(regs, kind, ec)) {
 		return;
 	}
 	printf("\nexception: %s: %s (EC 0x%02x)\n", vector_names[kind & 15], ec_name(ec), ec);

@@ -220,9 +220,28 @@ static int vblk_status_error(struct vblk *b, uint8_t status)
 	}
 }
 
+static uint32_t vblk_writable_bytes(const struct vblk *b, unsigned count)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		n += b->bufs[i].device_writes ? b->bufs[i].len : 0;
+	}
+	return n;
+}
+
+/** A request the device answered with a wrong used length: that request fails (the device
+ *  goes on), counted with the device's DMA errors since the transfer did not happen as asked. */
+static int vblk_bad_len(struct vblk *b)
+{
+	b->vdev->dma.stats.errors++;
+	return -EIO;
+}
+
 /* Submit the chain in b->bufs[0 .. count) and wait for it. */
 static int vblk_submit(struct vblk *b, unsigned count)
 {
+	uint32_t writable = vblk_writable_bytes(b, count);
 	void *token;
 	uint32_t len;
 	int ret;
@@ -236,13 +255,22 @@ static int vblk_submit(struct vblk *b, unsigned count)
 	ret = virtq_wait(b->vq, &token, &len);
 	/* A bad length on a request we can identify fails that request only (virtqueue.h). */
 	if (ret == -EPROTO && token != NULL) {
-		return -EIO;
+		return vblk_bad_len(b);
 	}
 	if (ret < 0) {
 		return virtio_wait_failed(b->vdev, ret);
 	}
-	if (token != b || len < 1) {
+	if (token != b) {
 		return -EIO;
+	}
+	/* The status byte is the last device-writable byte, after a read's data: a used length
+	 * short of it says the data and the status were not all written, and nothing past len
+	 * may be believed (§2.7.8.2). */
+	if (len < writable) {
+		printf("%s: used length %u short of the %u bytes the request needs written; "
+		       "request failed\n",
+		       b->vdev->name, len, writable);
+		return vblk_bad_len(b);
 	}
 	return vblk_status_error(b, b->req->status);
 }

@@ -255,6 +255,17 @@ static uint8_t blk_serve(struct devmodel *dm, struct devmodel_chain *c,
 	}
 }
 
+/* DEVMODEL_KNOB_BLK_STATUS_ONLY: a device that says OK and moves nothing. */
+static int64_t blk_status_only(struct devmodel *dm, struct devmodel_chain *c, uint64_t status_off)
+{
+	struct blk *b = devmodel_dev(dm);
+
+	b->last.status = VIRTIO_BLK_S_OK;
+	devmodel_chain_write(dm, c, status_off, &b->last.status, 1);
+	b->last.used_len = 1;
+	return 1;
+}
+
 static int64_t blk_process(struct devmodel *dm, struct devmodel_chain *c)
 {
 	struct blk *b = devmodel_dev(dm);
@@ -279,6 +290,9 @@ static int64_t blk_process(struct devmodel *dm, struct devmodel_chain *c)
 		r->sector = dm_le64(hdr + 8);
 		b->counts[r->type < BLK_TYPE_SLOTS ? r->type : BLK_TYPE_SLOTS]++;
 		check_legacy_framing(dm, c);
+		if (devmodel_knob_take(dm, DEVMODEL_KNOB_BLK_STATUS_ONLY)) {
+			return blk_status_only(dm, c, status_off);
+		}
 		if (devmodel_knob_take(dm, DEVMODEL_KNOB_STATUS_IOERR)) {
 			status = VIRTIO_BLK_S_IOERR;
 		} else {

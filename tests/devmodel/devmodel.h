@@ -130,6 +130,13 @@ enum devmodel_knob {
 	DEVMODEL_KNOB_CONFIG_GENERATION_UNSTABLE,
 	/** QueueNumMax reads 0 (queue not available). */
 	DEVMODEL_KNOB_QUEUE_NUM_MAX_ZERO,
+	/** Completions report used.len = 1, whatever the device wrote (§2.7.8: the driver must
+	 * not rely on bytes past len; for blk that is short of everything but a write's status
+	 * byte, for net shorter than the header). */
+	DEVMODEL_KNOB_USED_LEN_ONE,
+	/** blk: requests move no data; the device writes VIRTIO_BLK_S_OK into the status byte (and
+	 * nothing else) and reports used.len = 1. */
+	DEVMODEL_KNOB_BLK_STATUS_ONLY,
 	DEVMODEL_KNOB_COUNT
 };
 

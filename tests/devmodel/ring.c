@@ -299,6 +299,8 @@ static int complete(struct devmodel *dm, unsigned qi, uint16_t head, uint32_t le
 
 	if (devmodel_knob_take(dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE)) {
 		len = q->writable[head] + 1u;
+	} else if (devmodel_knob_take(dm, DEVMODEL_KNOB_USED_LEN_ONE)) {
+		len = 1;
 	}
 	if (devmodel_knob_take(dm, DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE)) {
 		id = q->num;

@@ -146,22 +146,70 @@ static void test_key_and_value_lengths_are_bounded(void **state)
 	assert_ptr_equal(bad, line);
 }
 
-static void test_a_script_that_does_not_fit_is_dropped_whole(void **state)
+/* "a=1 -- " then a script of `len` characters: commands "c;" ... (2 characters each), the
+ * last one cut to fill `len`. */
+static const char *script_line(size_t len)
 {
-	static char line[2048];
-	const char *bad = NULL;
+	static char line[2 * BOOTOPT_SCRIPT_SIZE];
 
-	memset(line, 'x', sizeof(line));
+	assert_true(7 + len < sizeof(line));
 	memcpy(line, "a=1 -- ", 7);
-	line[7 + sizeof(opts.script) - 1] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		line[7 + i] = i % 2 == 0 ? 'c' : ';';
+	}
+	line[7 + len] = '\0';
+	return line;
+}
+
+static void test_a_script_of_4095_characters_is_kept_whole(void **state)
+{
+	const char *bad = NULL;
+	const char *line = script_line(BOOTOPT_SCRIPT_SIZE - 1);
+
 	assert_int_equal(bootopt_parse(line, &opts, &bad), 0);
-	assert_int_equal(strlen(opts.script), sizeof(opts.script) - 1);
-	line[7 + sizeof(opts.script) - 1] = 'x';
-	line[7 + sizeof(opts.script)] = '\0';
-	assert_int_equal(bootopt_parse(line, &opts, &bad), -E2BIG);
-	assert_ptr_equal(bad, line + 7);
-	assert_string_equal(opts.script, "");
+	assert_int_equal(strlen(opts.script), BOOTOPT_SCRIPT_SIZE - 1);
+	assert_string_equal(opts.script, line + 7);
+	assert_null(opts.script_rest);
 	assert_int_equal(opts.count, 1);
+}
+
+static void test_a_longer_script_is_cut_after_its_last_complete_command_that_fits(void **state)
+{
+	const char *bad = NULL;
+	/* 4096 characters: "c;c;...c;c" with a `;` at every odd index up to 4095 */
+	const char *line = script_line(BOOTOPT_SCRIPT_SIZE);
+	const char *script = line + 7;
+
+	assert_int_equal(bootopt_parse(line, &opts, &bad), -E2BIG);
+	assert_int_equal(opts.script_len, BOOTOPT_SCRIPT_SIZE);
+	/* the `;` at 4095 ends the part that fits: 4095 characters, the last one a `c` */
+	assert_int_equal(strlen(opts.script), BOOTOPT_SCRIPT_SIZE - 1);
+	assert_memory_equal(opts.script, script, BOOTOPT_SCRIPT_SIZE - 1);
+	assert_ptr_equal(opts.script_rest, script + BOOTOPT_SCRIPT_SIZE);
+	assert_ptr_equal(bad, opts.script_rest);
+	assert_int_equal(opts.count, 1);
+}
+
+static void test_a_command_that_crosses_the_limit_is_dropped_not_cut(void **state)
+{
+	static char line[BOOTOPT_SCRIPT_SIZE + 64];
+	const char *bad = NULL;
+	size_t at;
+
+	/* "x; " then one command of 'y' running from index 3 past the limit, then "; z" */
+	memset(line, 0, sizeof(line));
+	strcpy(line, "-- x; ");
+	at = strlen(line);
+	memset(line + at, 'y', BOOTOPT_SCRIPT_SIZE);
+	strcat(line, "; z");
+	assert_int_equal(bootopt_parse(line, &opts, &bad), -E2BIG);
+	assert_string_equal(opts.script, "x");
+	assert_ptr_equal(opts.script_rest, line + at);
+	/* no `;` within the limit at all: nothing is kept */
+	memcpy(line + at - 3, "-- ", 3);
+	assert_int_equal(bootopt_parse(line + at - 3, &opts, &bad), -E2BIG);
+	assert_string_equal(opts.script, "");
+	assert_ptr_equal(opts.script_rest, line + at);
 }
 
 int main(void)
@@ -178,7 +226,10 @@ int main(void)
 		cmocka_unit_test(test_parsing_goes_on_after_a_malformed_word),
 		cmocka_unit_test(test_more_options_than_fit_is_too_big),
 		cmocka_unit_test(test_key_and_value_lengths_are_bounded),
-		cmocka_unit_test(test_a_script_that_does_not_fit_is_dropped_whole),
+		cmocka_unit_test(test_a_script_of_4095_characters_is_kept_whole),
+		cmocka_unit_test(
+			test_a_longer_script_is_cut_after_its_last_complete_command_that_fits),
+		cmocka_unit_test(test_a_command_that_crosses_the_limit_is_dropped_not_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,6 +266,61 @@ static void test_used_len_larger_than_buffer_is_rejected(void **state)
 	rig_down(&r);
 }
 
+/* The issue-16 device: status OK, used.len 1, no data moved. The caller must not get the
+ * untouched buffer as the disk's contents. */
+static void test_a_read_whose_used_len_covers_only_the_status_is_an_io_error(void **state)
+{
+	struct rig r;
+	uint8_t buf[2 * SECTOR];
+
+	rig_modern(&r);
+	memset(buf, 0xa5, sizeof(buf));
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_BLK_STATUS_ONLY, 1);
+	assert_int_equal(vblk_read(r.blk, 4, 2, buf), -EIO);
+	assert_int_equal(devmodel_blk_last(r.dm)->used_len, 1);
+	assert_int_equal(r.vdev->dma.stats.errors, 1);
+	/* that request failed, not the device: the next read is served and right */
+	assert_false(r.vdev->broken);
+	read_matches_disk(&r, 4, 2);
+	assert_int_equal(r.vdev->dma.stats.errors, 1);
+	rig_down(&r);
+}
+
+static void test_a_used_len_short_of_the_data_fails_a_read_but_not_a_write(void **state)
+{
+	struct rig r;
+	uint8_t buf[SECTOR];
+
+	rig_modern(&r);
+	/* the device did the read, but says it wrote 1 byte: nothing past it may be believed */
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_ONE, 1);
+	assert_int_equal(vblk_read(r.blk, 0, 1, buf), -EIO);
+	assert_int_equal(r.vdev->dma.stats.errors, 1);
+	/* a write's only device-writable byte is its status: used.len 1 covers it */
+	fill_random(buf, sizeof(buf), 77);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_ONE, 1);
+	assert_int_equal(vblk_write(r.blk, 9, 1, buf), 0);
+	assert_memory_equal(disk(&r) + 9 * SECTOR, buf, SECTOR);
+	assert_int_equal(r.vdev->dma.stats.errors, 1);
+	assert_int_equal(devmodel_violations(r.dm), 0);
+	rig_down(&r);
+}
+
+static void test_a_get_id_whose_used_len_covers_only_the_status_fails(void **state)
+{
+	struct devmodel_config cfg = { .version = 2 };
+	struct devmodel_blk_config blk = { .capacity = 8, .id = "disk-serial-42" };
+	struct rig r;
+	char id[21];
+
+	rig_up(&r, &cfg, &blk);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_BLK_STATUS_ONLY, 1);
+	assert_int_equal(vblk_get_id(r.blk, id), -EIO);
+	assert_int_equal(vblk_get_id(r.blk, id), 0);
+	assert_string_equal(id, "disk-serial-42");
+	rig_down(&r);
+}
+
 static void test_a_device_that_never_completes_times_out(void **state)
 {
 	struct rig r;
@@ -423,6 +478,9 @@ int main(void)
 		cmocka_unit_test(test_used_id_out_of_range_fails_the_request_and_stops_the_device),
 		cmocka_unit_test(test_used_id_that_is_not_a_head_is_rejected),
 		cmocka_unit_test(test_used_len_larger_than_buffer_is_rejected),
+		cmocka_unit_test(test_a_read_whose_used_len_covers_only_the_status_is_an_io_error),
+		cmocka_unit_test(test_a_used_len_short_of_the_data_fails_a_read_but_not_a_write),
+		cmocka_unit_test(test_a_get_id_whose_used_len_covers_only_the_status_fails),
 		cmocka_unit_test(test_a_device_that_never_completes_times_out),
 		cmocka_unit_test(test_device_status_errors_reach_the_caller),
 		cmocka_unit_test(test_features_ok_that_does_not_stick_fails_the_probe),

@@ -385,6 +385,30 @@ static void test_used_length_too_large_is_dropped_and_buffer_reposted(void **sta
 	rig_down(&r);
 }
 
+/* used.len 1: shorter than the virtio-net header, so no frame can be in it. */
+static void test_used_length_shorter_than_the_header_is_dropped_and_buffer_reposted(void **state)
+{
+	uint8_t f[64];
+	struct rig r;
+	unsigned posted;
+
+	(void)state;
+	rig_up(&r, 2, false, true, false);
+	posted = devmodel_net_rx_posted(r.dm);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_ONE, 1);
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	assert_int_equal(r.nif->ops->poll(r.nif, 0), 0);
+	assert_int_equal(r.nif->counters.rx_drop, 1);
+	assert_int_equal(r.nif->counters.rx_frames, 0); /* nothing reached the stack */
+	assert_int_equal(devmodel_net_tx_count(r.dm), 0);
+	assert_int_equal(devmodel_net_rx_posted(r.dm), posted);
+	assert_false(r.vdev->broken);
+	assert_int_equal(devmodel_net_inject(r.dm, f, arp_request(f)), 0);
+	assert_int_equal(r.nif->ops->poll(r.nif, 0), 1);
+	assert_int_equal(devmodel_net_tx_count(r.dm), 1);
+	rig_down(&r);
+}
+
 /* A transmit completion claiming bytes written into a chain that has no writable part: the
  * frame's slot is reclaimed anyway and the queue goes on. */
 static void test_transmit_used_length_too_large_leaves_the_queue_working(void **state)
@@ -478,6 +502,8 @@ int main(void)
 		cmocka_unit_test(test_without_status_feature_the_link_is_taken_as_up),
 		cmocka_unit_test(test_used_id_that_is_not_a_head_fails_the_device),
 		cmocka_unit_test(test_used_length_too_large_is_dropped_and_buffer_reposted),
+		cmocka_unit_test(
+			test_used_length_shorter_than_the_header_is_dropped_and_buffer_reposted),
 		cmocka_unit_test(test_transmit_used_length_too_large_leaves_the_queue_working),
 		cmocka_unit_test(test_bad_used_id_fails_the_device_without_crashing),
 		cmocka_unit_test(test_packet_spread_over_buffers_is_dropped_whole),

@@ -151,6 +151,32 @@ static void test_rng_bad_lengths(void **state)
 	rng_down(&r, g);
 }
 
+/* The device fills up to 7 bytes a request but reports used.len 1: each request gives one
+ * byte, the first it wrote; the bytes past the used length are never handed out. */
+static void test_rng_bytes_past_the_used_length_are_not_handed_out(void **state)
+{
+	struct devmodel_rng_config rc = { .seed = 9, .max_per_request = 7 };
+	uint8_t buf[12];
+	const uint8_t *stream;
+	size_t at = 0, len = 0;
+	struct rig r;
+	struct vrng *g = rng_up(&r, 2, &rc);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_ONE, DEVMODEL_ALWAYS);
+	assert_int_equal(vrng_read(g, buf, sizeof(buf)), 0);
+	assert_int_equal(devmodel_rng_requests(r.dm), sizeof(buf));
+	stream = devmodel_rng_stream(r.dm, &len);
+	for (size_t k = 0; k < sizeof(buf); k++) {
+		size_t asked = sizeof(buf) - k; /* one byte came back per request */
+
+		assert_int_equal(buf[k], stream[at]);
+		at += asked < 7 ? asked : 7;
+	}
+	assert_int_equal(at, len);
+	rng_down(&r, g);
+}
+
 static void test_rng_request_left_unanswered_fails_the_device(void **state)
 {
 	uint8_t buf[32];
@@ -341,6 +367,22 @@ static void test_console_bad_input_length_is_not_believed(void **state)
 	con_down(&r, c);
 }
 
+/* Input of 3 bytes whose completion claims 1: only that byte is read. */
+static void test_console_input_past_the_used_length_is_not_read(void **state)
+{
+	struct rig r;
+	struct vcons *c = con_up(&r, 2, false);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_ONE, 1);
+	assert_int_equal(devmodel_console_inject(r.dm, "abc", 3), 3);
+	assert_int_equal(vcons_getc(c), 'a');
+	assert_int_equal(vcons_getc(c), -1);
+	assert_int_equal(devmodel_console_inject(r.dm, "y", 1), 1);
+	assert_int_equal(vcons_getc(c), 'y');
+	con_down(&r, c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_rng_short_and_empty_answers_are_asked_again_legacy),
 		cmocka_unit_test(test_rng_that_never_answers_times_out),
 		cmocka_unit_test(test_rng_bad_lengths),
+		cmocka_unit_test(test_rng_bytes_past_the_used_length_are_not_handed_out),
 		cmocka_unit_test(test_rng_request_left_unanswered_fails_the_device),
 		cmocka_unit_test(test_rng_used_id_out_of_range_fails_the_device),
 		cmocka_unit_test(test_console_output_arrives_modern),
@@ -357,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_console_input_is_read_in_order_modern),
 		cmocka_unit_test(test_console_input_is_read_in_order_legacy),
 		cmocka_unit_test(test_console_bad_input_length_is_not_believed),
+		cmocka_unit_test(test_console_input_past_the_used_length_is_not_read),
 		cmocka_unit_test(test_console_write_left_unanswered_fails_the_device),
 		cmocka_unit_test(test_console_transmit_id_not_a_head_fails_the_device),
 		cmocka_unit_test(test_console_receive_id_out_of_range_fails_the_device),

@@ -3,14 +3,15 @@ address other than QEMU's usual one (self-relocation)."""
 
 import re
 
-from harness import case, check, short
+from harness import MiB, Script, Transcript, case, check, crc_value, error_lines, short
 
 
 @case("exception-dump")
 def exception_dump(ctx):
-    """an access to an unmapped address: the vectors print class, ESR, FAR, ELR and registers"""
+    """a load of an unmapped address with no fix-up (`crash`): the vectors print class, ESR,
+    FAR, ELR and registers, then halt"""
     addr = 0x20000000000  # 2 TiB: above everything the identity map covers
-    with ctx.vm(f"-- peek 0x9000018; peek {addr:#x}") as vm:
+    with ctx.vm(f"-- peek 0x9000018; crash {addr:#x}") as vm:
         vm.wait_for(r"\bhalted\b", ctx.seconds(30))
         out = vm.output
     check(re.search(r"peek: 0x9000018 = 0x[0-9a-f]{8}", out), f"mapped peek failed: {short(out)}")
@@ -22,6 +23,42 @@ def exception_dump(ctx):
     # ESR.EC (bits 31:26) must agree with the class printed
     esr = int(re.search(r"ESR ([0-9a-f]{16})", out).group(1), 16)
     check(esr >> 26 == 0x25, f"ESR {esr:#x} does not say data abort, same EL")
+
+
+@case("peek-unmapped-shell-goes-on")
+def peek_unmapped_shell_goes_on(ctx):
+    """`peek` of unmapped addresses: one error line with the data abort's ESR each, no
+    exception report, and the commands after them still run; poweroff exits 0"""
+    unmapped = [0xFFFFFFFFFFFFFFFC, 0x20000000000]  # the issue's address; 2 TiB, above the map
+    disk = ctx.disk("d0", 1 * MiB)
+    s = Script().cmd("peek 0x9000018")
+    for addr in unmapped:
+        s.cmd(f"peek {addr:#x}")
+    s.crc(0, 0, 16).cmd("peek 0x9000018").cmd("poweroff")
+    with ctx.vm(s.append_arg(), ctx.mmio_blk(disk)) as vm:
+        rc = vm.wait_exit(ctx.seconds(30))
+        out = vm.output
+    check(not re.search(r"^exception:|\bhalted\b|\bpanic\b", out, re.M),
+          f"the guest stopped on a fault: {short(out[-600:])}")
+    t = Transcript(out, s.commands, rc)
+    for i in (0, 4):
+        check(t.segments[i] is not None and
+              re.search(r"^peek: 0x9000018 = 0x[0-9a-f]{8}$", t.segments[i], re.M),
+              f"mapped peek #{i} did not print its word: {short(t.segments[i])}")
+    for i, addr in enumerate(unmapped, start=1):
+        seg = t.segments[i]
+        check(seg is not None, f"no echo of `peek {addr:#x}`")
+        errors = error_lines(seg)
+        m = re.fullmatch(rf"error: peek: {addr:#x}: data abort \(ESR 0x([0-9a-f]+)\)",
+                         errors[0]) if len(errors) == 1 else None
+        check(m, f"`peek {addr:#x}`: expected one `error: peek: {addr:#x}: data abort (ESR ..)` "
+              f"line, got {short(seg)}")
+        esr = int(m.group(1), 16)
+        check(esr >> 26 == 0x25, f"ESR {esr:#x} does not say data abort, same EL")
+    check(crc_value("blk crc 0 0 16", t.segments[3]) == disk.crc(0, 16),
+          f"`blk crc 0 0 16` after the faults: wrong crc {short(t.segments[3])}")
+    check(t.segments[5] is not None, "poweroff never ran")
+    check(rc == 0, f"QEMU exited with status {rc}")
 
 
 @case("relocated-load-address")

@@ -178,3 +178,38 @@ def no_disk(ctx):
     check(t.segments[1] is not None, "no `vireo> blk info` echo")
     check("crc32=" not in t.segments[1], "`blk info` printed a crc")
     s.verify(t, {})
+
+
+def padded(head, tail, length):
+    """`head` + blanks + `tail`, `length` characters in all."""
+    check(len(head) + len(tail) < length, "padded(): nothing to pad")
+    return head + " " * (length - len(head) - len(tail)) + tail
+
+
+@case("shell-overlong-line-interactive")
+def shell_overlong_line_interactive(ctx):
+    """a typed line over 255 characters is rejected whole (one error:, nothing written), one of
+    exactly 255 runs; the shell goes on"""
+    disk = ctx.disk("d0", 4 * MiB)
+    # The issue's line: the seed's last digits fall past character 255.
+    too_long = padded("blk write 0 5 1 ", "0x12345678", 260)
+    just_fits = padded("blk write 0 6 1 ", "0x9abcdef0", 255)
+    with ctx.vm("", ctx.mmio_blk(disk)) as vm:
+        vm.wait_prompt(ctx.seconds(30))
+        out = vm.command(too_long, ctx.seconds(10))
+        errors = error_lines(out)
+        check(len(errors) == 1 and "too long" in errors[0],
+              f"over-long line: expected one `error: ... too long` line, got {short(out)}")
+        check("blk write:" not in out, f"over-long line ran: {short(out)}")
+        out = vm.command(just_fits, ctx.seconds(10))
+        check(not error_lines(out) and "blk write:" in out,
+              f"a 255-character line did not run: {short(out)}")
+        disk.apply_write(6, 1, 0x9abcdef0)
+        out = vm.command("blk crc 0 5 2", ctx.seconds(10))
+        check(crc_value("blk crc 0 5 2", out) == disk.crc(5, 2),
+              f"`blk crc 0 5 2`: sector 5 was written or 6 was not: {short(out)}")
+        vm.send_line("poweroff")
+        rc = vm.wait_exit(ctx.seconds(15))
+        check_no_crash(vm.output)
+    check(rc == 0, f"QEMU exited with status {rc}")
+    disk.verify_file()  # sector 5 holds its random bytes, not seed 0x123's pattern
