@@ -8,6 +8,7 @@
 #include "boot_priv.h"
 #include "vireo/bootopt.h"
 #include "vireo/dma_pools.h"
+#include "vireo/dt_platform.h"
 #include "vireo/virtio.h"
 
 #define NS_PER_MS 1000000ull
@@ -73,6 +74,14 @@ static int opt_timeout(const char *value)
 	return ret;
 }
 
+/* Applied before the console (boot/main.c); here only checked. */
+static int opt_earlycon(const char *value)
+{
+	uint64_t base;
+
+	return dt_earlycon_parse(value, &base);
+}
+
 static const struct {
 	const char *key;
 	const char *values;
@@ -83,6 +92,7 @@ static const struct {
 	{ "timeout", "<ms> per virtio request", opt_timeout },
 	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
 	{ "console", "uart|virtio (virtio: the shell on the first virtio console)", opt_console },
+	{ "earlycon", "pl011,0x<address>", opt_earlycon },
 };
 
 static void apply_one(const char *key, const char *value)
