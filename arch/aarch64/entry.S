@@ -52,8 +52,8 @@ primary_entry:
 1:	wfe
 	b 1b
 
-/* Entered at EL3 (no firmware below us, e.g. FVP without TF-A): become non-secure EL2 with
- * nothing trapped, keeping x21 = 3, so that boot_main can find the console in the DT, say
+/* Entered at EL3 (no firmware below us, e.g. FVP without TF-A): become non-secure EL2 (EL1
+ * when there is no EL2) with nothing trapped, keeping x21 = 3, so that boot_main can find the console in the DT, say
  * why it stops, and halt (vireo is no secure monitor). */
 el3_setup:
 	msr cptr_el3, xzr		/* no FP/SIMD trap */
@@ -67,9 +67,17 @@ el3_setup:
 	orr x0, x0, #0x8		/* Enable: EL2 may set its own SRE */
 	msr S3_6_C12_C12_5, x0
 	isb
-9:	mov x0, #SPSR_EL2H_DAIF
+9:	mrs x0, id_aa64pfr0_el1		/* EL2 implemented? else go straight to EL1 */
+	ubfx x0, x0, #8, #4
+	cbz x0, 10f
+	mov x0, #SPSR_EL2H_DAIF
 	msr spsr_el3, x0
 	adr x0, el2_setup
+	msr elr_el3, x0
+	eret
+10:	mov x0, #SPSR_EL1H_DAIF
+	msr spsr_el3, x0
+	adr x0, el1_entry
 	msr elr_el3, x0
 	eret
 
