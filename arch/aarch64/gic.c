@@ -173,8 +173,13 @@ int arch_irq_init(const void *fdt)
 	}
 	snprintf(ctrl_name, sizeof(ctrl_name), "gicv%u@%llx", hw.version,
 		 (unsigned long long)hw.dist);
-	printf("irq: %s lines=%u%s\n", ctrl_name, hw.lines,
-	       hw.version == 3 ? (hw.lpis ? " lpis=yes" : " lpis=no") : "");
+	printf("irq: %s lines=%u", ctrl_name, hw.lines);
+	if (hw.version == 3) {
+		printf(" lpis=%s redistributor=0x%llx (%u region%s)", hw.lpis ? "yes" : "no",
+		       (unsigned long long)hw.redist, g.redist_count,
+		       g.redist_count == 1 ? "" : "s");
+	}
+	printf("\n");
 	ready = true;
 	timer_stop();
 	timer_intid = timer_find(fdt);

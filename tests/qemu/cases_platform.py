@@ -218,3 +218,37 @@ def image_far_from_ram_start(ctx):
     check(int(m.group(1), 16) >= 0x40000000 + offset, f"image at {m.group(1)}")
     s.verify(t, blk_devices(t, {disk.mmio_slot: disk}))
     disk.verify_file()
+
+
+@case("gicv3-redistributor-regions")
+def gicv3_redistributor_regions(ctx):
+    """-smp 130 (QEMU gives two GICR regions), the regions listed in the other order and a
+    redistributor-stride: this CPU's redistributor is found in the second region listed"""
+    smp = ["-smp", "130"]
+
+    def edit(dts):
+        m = re.search(r"(intc@8000000 \{.*?reg = <)([^>]*)(>;)", dts, re.S)
+        cells = m.group(2).split()
+        check(len(cells) == 12, f"QEMU's GIC reg is not GICD + 2 regions: {m.group(2)}")
+        swapped = cells[:4] + cells[8:12] + cells[4:8]
+        dts = dts[:m.start(2)] + " ".join(swapped) + dts[m.end(2):]
+        return dts.replace("#redistributor-regions = <0x02>;",
+                           "#redistributor-regions = <0x02>;\n\t\t"
+                           "redistributor-stride = <0x00 0x20000>;", 1)
+    dtb = rewrite_dtb(ctx, "regions", edit, ("gic-version=3",), extra=smp)
+    with open(dtb, "rb") as f:
+        t = Tree(f.read())
+    gic = t.compatible("arm,gic-v3")[0]
+    first, second = t.reg(gic, 1), t.reg(gic, 2)
+    check(first[0] > second[0], "the regions were not swapped")
+    disk = ctx.disk("d0", 4 * MiB)
+    s = (Script().cmd("devices").crc(0, 0, 64).write(0, 40, 100, SEED).crc(0, 39, 102)
+         .cmd("irq stats").cmd("poweroff"))
+    t = ctx.run_script(s, ctx.mmio_blk(disk), smp + ["-dtb", dtb],
+                       machine_opts=("gic-version=3",))
+    # CPU 0's redistributor is the first frame of QEMU's first region, now listed second.
+    boot_line(t, rf"^irq: gicv3@8000000 .* redistributor=0x{second[0]:x} \(2 regions\)$",
+              f"the redistributor at {second[0]:#x} found in the second region")
+    s.verify(t, blk_devices(t, {disk.mmio_slot: disk}))
+    check(re.search(r"^irq \d+ name=blk0 trigger=edge count=[1-9]", t.text, re.M),
+          "blk0's SPI never arrived")
