@@ -5,6 +5,7 @@ table in README.md, applied here to the DT facts. No guest is booted."""
 
 import glob
 import os
+import random
 import re
 import subprocess
 
@@ -402,6 +403,21 @@ def probe_malformed_input(ctx):
         check(p.returncode == 1, f"{name}: exit status {p.returncode}, want 1: {short(p.stderr)}")
         check(re.search(r"^error: ", p.stderr, re.M), f"{name}: no error line: {short(p.stderr)}")
         check(p.stdout == "", f"{name}: facts printed from a bad blob: {short(p.stdout)}")
+    # Seeded byte flips anywhere in a good blob: either refused (1) or probed (0), never a
+    # crash or a sanitizer report (run_probe checks that).
+    rng = random.Random(12)
+    path = os.path.join(ctx.workdir, "flipped.dtb")
+    outcomes = {0: 0, 1: 0}
+    for _ in range(150):
+        data = bytearray(blob)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        with open(path, "wb") as f:
+            f.write(data)
+        p = run_probe(ctx, path)
+        check(p.returncode in (0, 1), f"flipped blob: exit {p.returncode}: {short(p.stderr)}")
+        outcomes[p.returncode] += 1
+    check(outcomes[1] > 0, f"no flipped blob was refused: {outcomes}")
     p = run_probe(ctx, os.path.join(ctx.workdir, "missing.dtb"))
     check(p.returncode == 1 and "error:" in p.stderr, "a missing file is not an error")
     p = subprocess.run([probe_path(ctx)], capture_output=True, text=True, timeout=30)
