@@ -51,8 +51,8 @@ LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 IMAGE := $(TBUILD)/vireo.bin
 ELF := $(TBUILD)/vireo.elf
 
-.PHONY: all image lib deps run test host-tests qemu-tests bench check clean
-all: image lib
+.PHONY: all image lib probe deps run test host-tests qemu-tests bench check clean
+all: image lib probe
 
 image: $(IMAGE)
 
@@ -143,7 +143,23 @@ $(HBUILD)/dtb/%.dtb: tests/host/dts/%.dts
 	$(Q)mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
-host-tests: $(HOST_TESTS) $(HOST_DTBS)
+# vireo-probe: the portable objects (the same sources the image is built from) in an archive,
+# so the tool links only what it uses, against arch/fake.
+PROBE := $(HBUILD)/vireo-probe
+PROBE_LIB := $(HBUILD)/libvireo-portable.a
+PROBE_OBJS := $(patsubst %,$(HBUILD)/%.o,$(wildcard tools/*.c))
+PROBE_LIB_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(wildcard arch/fake/*.c))
+
+$(PROBE_LIB): $(PROBE_LIB_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(PROBE): $(PROBE_OBJS) $(PROBE_LIB)
+	$(Q)$(HOST_CC) -o $@ $(PROBE_OBJS) $(PROBE_LIB) -lfdt -fsanitize=address,undefined
+
+probe: $(PROBE)
+
+host-tests: $(HOST_TESTS) $(HOST_DTBS) $(PROBE)
 
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
@@ -167,7 +183,7 @@ check:
 clean:
 	rm -rf $(BUILD)
 
--include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) \
+-include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(PROBE_OBJS:.o=.d) \
 	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).

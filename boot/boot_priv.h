@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vireo/dt.h"
 
 #define MEM_MAX_RANGES 32
+#define MEM_MAX_REFUSED 8
 
 /** A range of physical addresses [base, base + size). */
 struct mem_range {
@@ -18,20 +18,38 @@ struct mem_range {
 
 /** RAM from /memory and what of it is free once the image, the DTB, /memreserve/ and
  *  /reserved-memory are taken out (page aligned). */
+/** A reserved range: /memreserve/ or a /reserved-memory child. */
+struct mem_resv {
+	uint64_t base;
+	uint64_t size;
+	bool no_map; /* never mapped cacheable */
+	char what[64];
+};
+
 struct mem_map {
 	struct mem_range ram[MEM_MAX_RANGES];
 	unsigned ram_count;
 	struct mem_range free[MEM_MAX_RANGES];
 	unsigned free_count;
 	uint64_t ram_bytes;
+	struct mem_resv resv[MEM_MAX_RANGES];
+	unsigned resv_count;
+	char refused[MEM_MAX_REFUSED][96]; /* memory or reserved-memory nodes left out, and why */
+	unsigned refused_count;
 };
 
-/* boot/memmap.c */
-/** Read RAM and every reserved range from the DT (printing each reserved one) and compute the
- *  free ranges. -ENOENT when there is no RAM, -E2BIG when the ranges do not fit the tables. */
-int memmap_from_dt(const void *fdt, struct mem_map *map);
+/* boot/dt_memmap.c (portable: vireo-probe runs it too) */
+/** Read RAM and every reserved range (into map->resv) from the DT and compute the free ranges:
+ *  RAM less the taken ranges, /memreserve/ and /reserved-memory, page aligned. map must be
+ *  zeroed. -ENOENT when there is no RAM, -E2BIG when the ranges do not fit the tables. */
+int memmap_read_dt(const void *fdt, struct mem_map *map, const struct mem_range *taken,
+		   unsigned taken_count);
 /** Take size bytes aligned to align from the end of the largest free range that holds them. */
 int memmap_carve(struct mem_map *map, uint64_t size, uint64_t align, uint64_t *base);
+
+/* boot/memmap.c */
+/** memmap_read_dt() with the image and the DTB taken, printing each reserved range. */
+int memmap_from_dt(const void *fdt, struct mem_map *map);
 /** Build and switch to the final identity map: device up to the CPU's PA limit, RAM normal,
  *  [nc_base, nc_base + nc_size) normal non-cacheable. */
 int memmap_mmu_switch(const struct mem_map *map, uint64_t nc_base, uint64_t nc_size);
@@ -51,12 +69,6 @@ void heap_init(void *base, size_t size);
 void psci_init(const void *fdt);
 /** PSCI SYSTEM_OFF. Returns only on failure: -ENODEV without PSCI, else PSCI's error code. */
 int psci_system_off(void);
-
-/* The DT and virtio helpers boot/ uses, now in the library. */
-static inline bool boot_node_enabled(const void *fdt, int node)
-{
-	return dt_node_enabled(fdt, node);
-}
 
 /* boot/main.c */
 /** The image's libvireo instance (NULL if vireo_init failed). */

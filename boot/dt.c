@@ -802,17 +802,3 @@ int dt_iommu_map(const void *fdt, int host, uint32_t rid, int *iommu, uint32_t *
 	}
 	return -ENOENT;
 }
-
-bool dt_node_enabled(const void *fdt, int node)
-{
-	int len;
-	const char *status = fdt_getprop(fdt, node, "status", &len);
-
-	if (status == NULL) {
-		return true;
-	}
-	if (len <= 0 || status[len - 1] != '\0') {
-		return false;
-	}
-	return strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
-}

@@ -15,6 +15,7 @@
 #include "vireo/bootopt.h"
 #include "vireo/check.h"
 #include "vireo/dt.h"
+#include "vireo/dt_platform.h"
 #include "vireo/mem.h"
 #include "vireo/pci.h"
 #include "vireo/pl011.h"
@@ -58,53 +59,69 @@ static void check_dtb(uintptr_t fdt)
 	}
 }
 
-/** The node /chosen/stdout-path names (":options" stripped, aliases resolved), or -1. */
-static int stdout_node(const void *fdt)
+/** `earlycon=pl011,0x...` in /chosen/bootargs, or the build's VIREO_EARLYCON address: a UART
+ *  for bring-up, up before the console's DT node is looked for. 0 when there is none. */
+static uint64_t earlycon_base(const void *fdt)
 {
+	static struct bootopts early;
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	int len;
-	const char *path = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "stdout-path", &len);
+	const char *args = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "bootargs", &len);
+	const char *bad;
+	const char *value;
+	uint64_t base = 0;
 
-	if (path == NULL || len <= 0 || path[len - 1] != '\0') {
-		return -1;
-	}
-	return fdt_path_offset_namelen(fdt, path, (int)strcspn(path, ":"));
-}
-
-/** The console's node: stdout-path if it is a PL011, else the first enabled PL011. */
-static int console_node(const void *fdt, const char **how)
-{
-	int node = stdout_node(fdt);
-
-	*how = "/chosen/stdout-path";
-	if (node >= 0 && fdt_node_check_compatible(fdt, node, "arm,pl011") == 0) {
-		return node;
-	}
-	*how = "first arm,pl011: stdout-path names no PL011";
-	node = -1;
-	while ((node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011")) >= 0) {
-		if (boot_node_enabled(fdt, node)) {
-			return node;
+	if (args != NULL && len > 0 && args[len - 1] == '\0') {
+		(void)bootopt_parse(args, &early, &bad);
+		value = bootopt_get(&early, "earlycon");
+		if (value != NULL && dt_earlycon_parse(value, &base) == 0) {
+			return base;
 		}
 	}
-	return -ENOENT;
+#ifdef VIREO_EARLYCON
+	base = VIREO_EARLYCON;
+#endif
+	return base;
 }
 
 static void console_init(const void *fdt, uintptr_t fdt_addr)
 {
-	const char *how;
-	int node = console_node(fdt, &how);
-	uint64_t base;
-	uint64_t size;
+	struct dt_console con;
+	uint64_t early = earlycon_base(fdt);
 
-	if (node < 0 || dt_reg(fdt, node, 0, &base, &size) < 0) {
-		panic("DTB at 0x%lx: no PL011 console (stdout-path or arm,pl011 node with reg)",
-		      (unsigned long)fdt_addr);
+	if (early != 0) {
+		pl011_console_init((uintptr_t)early);
+		printf("console: earlycon pl011 at 0x%llx\n", (unsigned long long)early);
 	}
-	pl011_console_init((uintptr_t)base);
+	if (dt_console_find(fdt, &con) < 0) {
+		if (early == 0) {
+			panic("DTB at 0x%lx: no PL011 console (stdout-path or arm,pl011 node with "
+			      "reg)",
+			      (unsigned long)fdt_addr);
+		}
+		printf("console: no PL011 in the DT; staying on the earlycon\n");
+	} else if (con.base != early) {
+		pl011_console_init((uintptr_t)con.base);
+	}
 	printf("vireo %s booting at EL%u, image at 0x%lx, DTB at 0x%lx\n", VIREO_VERSION,
 	       arch_entry_el(), (unsigned long)(uintptr_t)__image_start, (unsigned long)fdt_addr);
-	printf("console: pl011 at 0x%llx (%s)\n", (unsigned long long)base, how);
+	if (con.node >= 0) {
+		printf("console: pl011 at 0x%llx (%s%s%s)\n", (unsigned long long)con.base, con.how,
+		       con.options[0] ? ", options " : "", con.options);
+	}
+}
+
+/* Without firmware below it (FVP with no TF-A) the image would have to be the secure
+ * monitor, PSCI provider and GIC secure-side owner: it is none of those. entry.S dropped to
+ * non-secure EL2 only so that this can be said on the console. */
+static void refuse_el3(void)
+{
+	if (arch_entry_el() != 3) {
+		return;
+	}
+	printf("fatal: entered at EL3: vireo needs firmware (e.g. TF-A) to own EL3 and boot it "
+	       "at EL2 or EL1; halting\n");
+	arch_halt();
 }
 
 static uint64_t heap_size(uint64_t ram_bytes)
@@ -199,6 +216,7 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	check_dtb(fdt_addr);
 	console_init(fdt, fdt_addr);
+	refuse_el3();
 	memory_init(fdt);
 	psci_init(fdt);
 	(void)options_apply(fdt, &opts);

@@ -7,6 +7,7 @@
 
 #include "boot_priv.h"
 #include "vireo/bootopt.h"
+#include "vireo/dt_platform.h"
 #include "vireo/options.h"
 #include "vireo/virtio.h"
 
@@ -22,12 +23,21 @@ static int opt_console(const char *value)
 	return 0;
 }
 
+/* Applied before the console (boot/main.c); here only checked. */
+static int opt_earlycon(const char *value)
+{
+	uint64_t base;
+
+	return dt_earlycon_parse(value, &base);
+}
+
 static const struct {
 	const char *key;
 	const char *values;
 	int (*set)(const char *value);
 } known[] = {
 	{ "console", "uart|virtio (virtio: the shell on the first virtio console)", opt_console },
+	{ "earlycon", "pl011,0x<address>", opt_earlycon },
 };
 
 /* The image's own options; libvireo's (vireo/options.h) are tried first. */

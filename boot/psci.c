@@ -8,58 +8,56 @@
 
 #include "arch/cpu.h"
 #include "boot_priv.h"
+#include "vireo/dt_platform.h"
 
 #define PSCI_0_2_FN_SYSTEM_OFF 0x84000008u
 
 static bool psci_ready;
 static enum arch_psci_conduit psci_conduit;
 
-static int psci_find(const void *fdt)
+/** The CPUs under /cpus (device_type "cpu"), for the boot log. */
+static int psci_cpu_count(const void *fdt)
 {
-	int node = fdt_path_offset(fdt, "/psci");
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	int node;
+	int count = 0;
 
-	if (node < 0) {
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
+	if (cpus < 0) {
+		return 0;
 	}
-	return node < 0 ? -ENOENT : node;
-}
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 
-static int psci_method(const void *fdt, int node, enum arch_psci_conduit *conduit)
-{
-	int len;
-	const char *method = fdt_getprop(fdt, node, "method", &len);
-
-	if (method == NULL || len <= 0 || method[len - 1] != '\0') {
-		return -EINVAL;
+		if (type != NULL && strcmp(type, "cpu") == 0) {
+			count++;
+		}
 	}
-	if (strcmp(method, "hvc") == 0) {
-		*conduit = ARCH_PSCI_HVC;
-	} else if (strcmp(method, "smc") == 0) {
-		*conduit = ARCH_PSCI_SMC;
-	} else {
-		return -EINVAL;
-	}
-	return 0;
+	return count;
 }
 
 void psci_init(const void *fdt)
 {
-	int node = psci_find(fdt);
+	enum dt_psci_method method;
+	int ret = dt_psci_find(fdt, &method);
 
-	if (node < 0) {
+	/* vireo runs on the boot CPU only: CPU_ON is never called. */
+	printf("cpus: %d in the DT, running on the boot CPU only; the others stay parked by the "
+	       "firmware (PSCI CPU_ON not called)\n",
+	       psci_cpu_count(fdt));
+	if (ret == -ENOENT) {
 		printf("psci: no /psci node: poweroff will only halt\n");
 		return;
 	}
-	/* PSCI 0.1 has no standard function ids and no SYSTEM_OFF. */
-	if (fdt_node_check_compatible(fdt, node, "arm,psci-0.2") != 0 &&
-	    fdt_node_check_compatible(fdt, node, "arm,psci-1.0") != 0) {
+	if (ret == -ENOTSUP) {
 		printf("psci: only PSCI 0.1: poweroff will only halt\n");
 		return;
 	}
-	if (psci_method(fdt, node, &psci_conduit) < 0) {
+	if (ret < 0) {
 		printf("psci: /psci has no usable method (hvc or smc): poweroff will only halt\n");
 		return;
 	}
+	psci_conduit = method == DT_PSCI_SMC ? ARCH_PSCI_SMC : ARCH_PSCI_HVC;
 	psci_ready = true;
 	printf("psci: conduit %s\n", psci_conduit == ARCH_PSCI_HVC ? "hvc" : "smc");
 }

@@ -1,7 +1,8 @@
 /* AArch64 entry: the Linux arm64 Image header, the drop from EL2 to EL1, self-relocation,
  * BSS, stack, vectors, the early identity map, then boot_main(dtb).
  * Boot protocol (Documentation/arch/arm64/booting.rst): MMU off, D-cache off or the image
- * cleaned to PoC, x0 = physical address of the DTB, entered at EL2 or EL1. */
+ * cleaned to PoC, x0 = physical address of the DTB, entered at EL2 or EL1 (at EL3 it drops to
+ * EL2 only to report that it cannot run there). */
 
 #define R_AARCH64_RELATIVE 1027
 #define SCTLR_EL1_RES1 0x30d00800 /* RES1 bits; MMU, caches and alignment checks off */
@@ -12,6 +13,9 @@
 #define SCTLR_I (1 << 12)
 #define HCR_EL2_RW (1 << 31)
 #define SPSR_EL1H_DAIF 0x3c5
+#define SPSR_EL2H_DAIF 0x3c9
+/* SCR_EL3: NS | RES1 (bits 4, 5) | SMD (no SMC: nothing at EL3 answers) | HCE | RW. */
+#define SCR_EL3_VALUE 0x5b1
 #define CPACR_FPEN (3 << 20)
 
 /* PC-relative address of a symbol anywhere within +-4 GiB. */
@@ -43,11 +47,47 @@ primary_entry:
 	b.eq el2_setup
 	cmp x21, #1
 	b.eq el1_entry
-	/* EL3 (or anything else): we have no way to say so yet; stop. */
+	cmp x21, #3
+	b.eq el3_setup
 1:	wfe
 	b 1b
 
+/* Entered at EL3 (no firmware below us, e.g. FVP without TF-A): become non-secure EL2 (EL1
+ * when there is no EL2) with nothing trapped, keeping x21 = 3, so that boot_main can find the console in the DT, say
+ * why it stops, and halt (vireo is no secure monitor). */
+el3_setup:
+	msr cptr_el3, xzr		/* no FP/SIMD trap */
+	mov x0, #SCR_EL3_VALUE
+	msr scr_el3, x0
+	mrs x0, id_aa64pfr0_el1		/* GICv3: let the lower ELs use the system registers */
+	ubfx x0, x0, #24, #4
+	cbz x0, 9f
+	mrs x0, S3_6_C12_C12_5		/* ICC_SRE_EL3 */
+	orr x0, x0, #0x1		/* SRE */
+	orr x0, x0, #0x8		/* Enable: EL2 may set its own SRE */
+	msr S3_6_C12_C12_5, x0
+	isb
+9:	mrs x0, id_aa64pfr0_el1		/* EL2 implemented? else go straight to EL1 */
+	ubfx x0, x0, #8, #4
+	cbz x0, 10f
+	mov x0, #SPSR_EL2H_DAIF
+	msr spsr_el3, x0
+	adr x0, el2_setup
+	msr elr_el3, x0
+	eret
+10:	mov x0, #SPSR_EL1H_DAIF
+	msr spsr_el3, x0
+	adr x0, el1_entry
+	msr elr_el3, x0
+	eret
+
 el2_setup:
+	/* What EL1 reads as MIDR/MPIDR: reset values are UNKNOWN (the GICv3 redistributor
+	 * search reads MPIDR at EL1), so copy the real ones as Linux's EL2 set-up does. */
+	mrs x0, midr_el1
+	msr vpidr_el2, x0
+	mrs x0, mpidr_el1
+	msr vmpidr_el2, x0
 	mov_imm32 x0, HCR_EL2_RW	/* EL1 is AArch64, nothing trapped to EL2 */
 	msr hcr_el2, x0
 	mrs x0, cnthctl_el2

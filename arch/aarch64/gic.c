@@ -13,6 +13,7 @@
 #include "arch/timer.h"
 #include "gic_priv.h"
 #include "vireo/dt.h"
+#include "vireo/dt_platform.h"
 
 #define GIC_MAX_SOURCES 64
 #define GIC_DISPATCH_LIMIT 32 /* acknowledgements per exception, so a storm cannot wedge us */
@@ -41,13 +42,6 @@ static struct gic_source sources[GIC_MAX_SOURCES];
 static unsigned source_count;
 static uint64_t spurious_count;
 static uint64_t unhandled_count;
-
-static const char *const v2_compat[] = {
-	"arm,gic-400",
-	"arm,cortex-a15-gic",
-	"arm,cortex-a9-gic",
-	"arm,cortex-a7-gic",
-};
 
 static struct gic_source *find_source(unsigned intid)
 {
@@ -136,52 +130,23 @@ static void timer_arm(uint64_t deadline_ns)
 
 static unsigned timer_find(const void *fdt)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
-	struct dt_irq irq;
-	int intid;
+	int intid = dt_timer_intid(fdt, TIMER_DT_VIRT_INDEX);
 
-	if (node < 0 || dt_irq(fdt, node, TIMER_DT_VIRT_INDEX, &irq) != 0) {
-		return TIMER_VIRT_PPI;
-	}
-	intid = dt_irq_gic_intid(fdt, &irq);
 	return intid > 0 ? (unsigned)intid : TIMER_VIRT_PPI;
 }
 
 /* ---------------------------------------------------------------- bring-up */
 
-static int find_gic(const void *fdt, unsigned *version)
+static int bring_up(const struct dt_gic *g)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-
-	if (node >= 0) {
-		*version = 3;
-		return node;
-	}
-	for (unsigned i = 0; i < sizeof(v2_compat) / sizeof(v2_compat[0]); i++) {
-		node = fdt_node_offset_by_compatible(fdt, -1, v2_compat[i]);
-		if (node >= 0) {
-			*version = 2;
-			return node;
-		}
-	}
-	return -ENODEV;
-}
-
-static int bring_up(const void *fdt, int node)
-{
-	uint64_t dist, second, size;
-
-	if (dt_reg(fdt, node, 0, &dist, &size) != 0 || dt_reg(fdt, node, 1, &second, &size) != 0) {
-		printf("gic: node %s has no usable reg\n", fdt_get_name(fdt, node, NULL));
-		return -EINVAL;
-	}
-	hw.dist = (uintptr_t)dist;
+	hw.version = g->version;
+	hw.dist = (uintptr_t)g->dist.base;
 	if (hw.version == 2) {
-		hw.cpu = (uintptr_t)second;
+		hw.cpu = (uintptr_t)g->cpu.base;
 		return gicv2_init(&hw);
 	}
 	hw.affinity = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
-	if (gicv3_init(&hw, (uintptr_t)second, size) != 0) {
+	if (gicv3_init(&hw, g->redist, g->redist_count, g->redist_stride) != 0) {
 		return -ENODEV;
 	}
 	gic_cpuif_init();
@@ -190,21 +155,31 @@ static int bring_up(const void *fdt, int node)
 
 int arch_irq_init(const void *fdt)
 {
-	int node = find_gic(fdt, &hw.version);
-	int ret;
+	struct dt_gic g;
+	int ret = dt_gic_find(fdt, &g);
 
-	if (node < 0) {
-		return -ENODEV;
+	if (ret == -EINVAL) {
+		printf("gic: node %s has no usable reg, #redistributor-regions or "
+		       "redistributor-stride\n",
+		       fdt_get_name(fdt, g.node, NULL));
 	}
-	ret = bring_up(fdt, node);
+	if (ret < 0) {
+		return ret == -ENODEV ? -ENODEV : -EINVAL;
+	}
+	ret = bring_up(&g);
 	if (ret != 0) {
 		hw.version = 0;
 		return ret;
 	}
 	snprintf(ctrl_name, sizeof(ctrl_name), "gicv%u@%llx", hw.version,
 		 (unsigned long long)hw.dist);
-	printf("irq: %s lines=%u%s\n", ctrl_name, hw.lines,
-	       hw.version == 3 ? (hw.lpis ? " lpis=yes" : " lpis=no") : "");
+	printf("irq: %s lines=%u", ctrl_name, hw.lines);
+	if (hw.version == 3) {
+		printf(" lpis=%s redistributor=0x%llx (%u region%s)", hw.lpis ? "yes" : "no",
+		       (unsigned long long)hw.redist, g.redist_count,
+		       g.redist_count == 1 ? "" : "s");
+	}
+	printf("\n");
 	ready = true;
 	timer_stop();
 	timer_intid = timer_find(fdt);

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vireo/dt_platform.h"
+
 #define GIC_LPI_BASE 8192u
 #define GIC_SPI_BASE 32u
 #define GIC_SPURIOUS 1023u
@@ -53,11 +55,13 @@ uint32_t gicv2_ack(const struct gic_hw *hw);
 void gicv2_eoi(const struct gic_hw *hw, uint32_t iar);
 
 /** GICv3 (gicv3.c): the distributor with affinity routing (every SPI disabled, group 1,
- *  routed to hw->affinity), then finds this CPU's redistributor in the region
- *  [redist_base, redist_base + redist_size) by affinity, wakes it and configures its SGIs and
- *  PPIs (disabled, group 1). The CPU interface (system registers) is gic_cpuif_init().
- *  0, or -ENODEV with a message. */
-int gicv3_init(struct gic_hw *hw, uintptr_t redist_base, uint64_t redist_size);
+ *  routed to hw->affinity), then finds this CPU's redistributor by affinity in the regions
+ *  (the DT's #redistributor-regions; each searched to its end or its GICR_TYPER.Last frame;
+ *  frames stride bytes apart when stride is not 0, else by their own size), wakes it and
+ *  configures its SGIs and PPIs (disabled, group 1). The CPU interface (system registers) is
+ *  gic_cpuif_init(). 0, or -ENODEV with a message. */
+int gicv3_init(struct gic_hw *hw, const struct dt_gic_region *regions, unsigned count,
+	       uint64_t stride);
 void gicv3_configure(const struct gic_hw *hw, unsigned intid, bool edge);
 void gicv3_enable(const struct gic_hw *hw, unsigned intid, bool enable);
 

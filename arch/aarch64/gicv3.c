@@ -124,31 +124,52 @@ static uint32_t typer_affinity(uint64_t affinity)
 	return (uint32_t)(((affinity >> 8) & 0xff000000u) | (affinity & 0xffffffu));
 }
 
-static int find_redist(struct gic_hw *hw, uintptr_t base, uint64_t size)
+/** Search one region: frames of RD_base + SGI_base (+ VLPI frames with GICv4's VLPIS), or
+ *  stride bytes apart when the DT says so, up to the region's end or GICR_TYPER.Last.
+ *  1 when found, 0 when not. */
+static int search_region(struct gic_hw *hw, const struct dt_gic_region *r, uint64_t stride)
 {
 	uint32_t want = typer_affinity(hw->affinity);
 	uint64_t off = 0;
 
-	while (off + GICR_FRAME <= size) {
-		uintptr_t rd = base + (uintptr_t)off;
+	while (off + GICR_FRAME <= r->size) {
+		uintptr_t rd = (uintptr_t)(r->base + off);
 		unsigned arch = PIDR2_ARCH(io_read32(rd + GICR_PIDR2));
 		uint64_t typer;
 
 		if (arch != 3 && arch != 4) {
-			break;
+			return 0;
 		}
 		typer = io_read64(rd + GICR_TYPER);
 		if ((uint32_t)(typer >> 32) == want) {
 			hw->redist = rd;
-			return 0;
+			return 1;
 		}
 		if (typer & GICR_TYPER_LAST) {
-			break;
+			return 0;
 		}
-		off += GICR_FRAME + ((typer & GICR_TYPER_VLPIS) ? GICR_VLPI_FRAMES : 0);
+		if (stride == 0) {
+			off += GICR_FRAME + ((typer & GICR_TYPER_VLPIS) ? GICR_VLPI_FRAMES : 0);
+		} else {
+			off += stride;
+		}
 	}
-	printf("gic: no redistributor for affinity 0x%x in 0x%llx+0x%llx\n", want,
-	       (unsigned long long)base, (unsigned long long)size);
+	return 0;
+}
+
+/* Last ends a region, not the search: FVP and multi-socket systems have several regions
+ * (#redistributor-regions), each with its own Last frame. */
+static int find_redist(struct gic_hw *hw, const struct dt_gic_region *regions, unsigned count,
+		       uint64_t stride)
+{
+	for (unsigned i = 0; i < count; i++) {
+		if (search_region(hw, &regions[i], stride)) {
+			return 0;
+		}
+	}
+	printf("gic: no redistributor for affinity 0x%x in %u region%s from 0x%llx\n",
+	       typer_affinity(hw->affinity), count, count == 1 ? "" : "s",
+	       count ? (unsigned long long)regions[0].base : 0ull);
 	return -ENODEV;
 }
 
@@ -182,12 +203,13 @@ static int redist_init(const struct gic_hw *hw)
 	return wait_rwp(hw->redist + GICR_CTLR, GICR_CTLR_RWP, "redistributor") == 0 ? 0 : -ENODEV;
 }
 
-int gicv3_init(struct gic_hw *hw, uintptr_t redist_base, uint64_t redist_size)
+int gicv3_init(struct gic_hw *hw, const struct dt_gic_region *regions, unsigned count,
+	       uint64_t stride)
 {
 	int ret = dist_init(hw);
 
 	if (ret == 0) {
-		ret = find_redist(hw, redist_base, redist_size);
+		ret = find_redist(hw, regions, count, stride);
 	}
 	if (ret == 0) {
 		ret = redist_wake(hw);

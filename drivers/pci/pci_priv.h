@@ -32,6 +32,11 @@ struct pci_host {
 	struct pci_host *next;
 };
 
+/* pci_dt.c */
+/** Fill h (zeroed) from the host bridge's node: name, ECAM window, buses, windows. Negative
+ *  with *why saying what is wrong. */
+int pci_host_parse(const void *fdt, int node, struct pci_host *h, const char **why);
+
 /* pci_host.c */
 /** The global function list, for the enumeration's own passes over it. */
 struct pci_func *pci_funcs(void);

@@ -15,6 +15,7 @@
 #include "smmuv3_priv.h"
 #include "smmuv3_reg.h"
 #include "vireo/dt.h"
+#include "vireo/dt_platform.h"
 
 static struct smmu *smmu_list;
 
@@ -293,13 +294,6 @@ int smmu_probe(const void *fdt, int node, struct smmu **out)
 	return smmu_init((uintptr_t)pa, (size_t)size, dt_dma_coherent(fdt, node), node, out);
 }
 
-static bool node_enabled(const void *fdt, int node)
-{
-	const char *status = fdt_getprop(fdt, node, "status", NULL);
-
-	return status == NULL || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
-}
-
 static void log_up(const struct smmu *s)
 {
 	printf("iommu: %s: stage 1, %s stream table (%u-bit StreamIDs), %u-bit PA, %s, %s\n",
@@ -316,7 +310,7 @@ unsigned smmu_probe_all(const void *fdt)
 	for (; node >= 0; node = fdt_node_offset_by_compatible(fdt, node, "arm,smmu-v3")) {
 		struct smmu *s;
 
-		if (!node_enabled(fdt, node)) {
+		if (!dt_node_enabled(fdt, node)) {
 			continue;
 		}
 		if (smmu_probe(fdt, node, &s) < 0) {

@@ -15,8 +15,6 @@
 
 #define VIRTIO_DEFAULT_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
 
-struct virtio_options virtio_options;
-
 static struct virtio_device *device_list;
 
 struct virtio_device *virtio_first(void)
@@ -61,27 +59,6 @@ void virtio_fail(struct virtio_device *vdev, const char *why)
 	/* A reset stops the device using any ring or buffer; FAILED tells it we gave up. */
 	vdev->ops->reset(vdev);
 	vdev->ops->set_status(vdev, VIRTIO_CONFIG_S_FAILED);
-}
-
-static void policy_input(const struct virtio_device *vdev, uint64_t offered,
-			 struct dma_policy_in *in)
-{
-	const struct virtio_platform *p = &vdev->plat;
-
-	memset(in, 0, sizeof(*in));
-	in->version_1 = !vdev->legacy && ((offered >> VIRTIO_F_VERSION_1) & 1);
-	in->access_platform = in->version_1 && ((offered >> VIRTIO_F_ACCESS_PLATFORM) & 1);
-	in->protected_guest = virtio_options.protected_guest ||
-			      (platform_dma_hook() != NULL && platform_dma_hook()->protected_guest);
-	in->force_bounce = virtio_options.force_bounce;
-	in->restricted_pool = p->restricted_pool;
-	in->behind_iommu = p->behind_iommu;
-	in->iommu_up = p->iommu != NULL;
-	in->iommu_name = p->iommu_name[0] ? p->iommu_name : NULL;
-	in->coherent = p->coherent;
-	in->dma_ranges = p->range_size != 0;
-	in->have_iommu_backend = true;
-	in->have_bounce_backend = true;
 }
 
 static int virtio_setup_bounce(struct virtio_device *vdev)
@@ -144,7 +121,7 @@ static int virtio_setup_dma(struct virtio_device *vdev, uint64_t offered,
 	struct dma_policy_in in;
 	struct dma_dev *d = &vdev->dma;
 
-	policy_input(vdev, offered, &in);
+	virtio_policy_input(vdev, offered, &in);
 	dma_policy_choose(&in, out);
 	memset(d, 0, sizeof(*d));
 	d->backend = out->backend;

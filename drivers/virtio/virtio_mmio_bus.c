@@ -7,65 +7,28 @@
 #include <libfdt.h>
 
 #include "vireo/dt.h"
+#include "vireo/dt_platform.h"
 #include "vireo/smmu.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
 
-/** The GIC interrupt id (SPI n = 32 + n, PPI n = 16 + n) of node's first interrupt, or -1. */
-static int probe_irq(const void *fdt, int node, uint64_t pa, bool *edge)
-{
-	struct dt_irq irq;
-	int ret = dt_irq(fdt, node, 0, &irq);
-
-	if (ret == -ENOENT) {
-		return -1;
-	}
-	if (ret < 0) {
-		printf("virtio-mmio@%llx: interrupt not resolvable (%d)\n", (unsigned long long)pa,
-		       ret);
-		return -1;
-	}
-	*edge = dt_irq_gic_edge(&irq);
-	return dt_irq_gic_intid(fdt, &irq);
-}
-
-static void iommu_name(const void *fdt, int iommu, char *buf, size_t len)
-{
-	uint64_t pa;
-	uint64_t size;
-
-	if (fdt_node_check_compatible(fdt, iommu, "arm,smmu-v3") == 0 &&
-	    dt_reg(fdt, iommu, 0, &pa, &size) == 0) {
-		snprintf(buf, len, "smmuv3@%llx", (unsigned long long)pa);
-	} else {
-		snprintf(buf, len, "%s", fdt_get_name(fdt, iommu, NULL));
-	}
-}
-
-static int probe_dma_facts(const void *fdt, int node, struct virtio_platform *p)
+/** The node's DMA and interrupt facts (the same reading vireo-probe prints), with the SMMU
+ *  instance when its driver is up (NULL otherwise: the policy refuses what needs it). */
+static int probe_dma_facts(const void *fdt, int node, uint64_t pa, struct virtio_platform *p)
 {
 	int iommu;
-	int ret;
+	int irq_err;
+	int ret = dt_device_platform(fdt, node, p, &iommu, &irq_err);
 
-	p->coherent = dt_dma_coherent(fdt, node);
-	ret = dt_dma_range(fdt, node, &p->range_cpu_base, &p->range_dev_base, &p->range_size);
-	if (ret < 0 && ret != -ENOENT) {
+	if (ret < 0) {
 		return ret;
 	}
-	ret = dt_restricted_pool(fdt, node, &p->pool_base, &p->pool_size);
-	if (ret < 0 && ret != -ENOENT) {
-		return ret;
-	}
-	p->restricted_pool = ret == 0;
-	ret = dt_iommu(fdt, node, &iommu, &p->stream_id);
-	if (ret < 0 && ret != -ENOENT) {
-		return ret;
-	}
-	if (ret == 0) {
-		/* NULL when that IOMMU's driver is not up: the policy refuses what needs it. */
-		p->behind_iommu = true;
+	if (iommu >= 0) {
 		p->iommu = smmu_lookup(iommu);
-		iommu_name(fdt, iommu, p->iommu_name, sizeof(p->iommu_name));
+	}
+	if (irq_err < 0) {
+		printf("virtio-mmio@%llx: interrupt not resolvable (%d)\n", (unsigned long long)pa,
+		       irq_err);
 	}
 	return 0;
 }
@@ -114,7 +77,7 @@ static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
 		       ret == -ENOMEM ? "out of memory" : "bad magic, version or register window");
 		return 0;
 	}
-	ret = probe_dma_facts(fdt, node, &vdev->plat);
+	ret = probe_dma_facts(fdt, node, pa, &vdev->plat);
 	if (ret < 0) {
 		printf("virtio-mmio@%llx: malformed dma-ranges, memory-region or iommus (%d); "
 		       "device left alone\n",
@@ -122,7 +85,6 @@ static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
 		virtio_mmio_destroy(vdev);
 		return 0;
 	}
-	vdev->plat.irq = probe_irq(fdt, node, pa, &vdev->plat.irq_edge);
 	vdev->timeout_ns = timeout_ns;
 	print_device(vdev, virtio_add_device(vdev));
 	return 1;

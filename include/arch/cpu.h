@@ -12,7 +12,8 @@ paddr_t arch_va_to_pa(const void *va);
 /** The CPU pointer of a physical address. */
 void *arch_pa_to_va(paddr_t pa);
 
-/** The exception level the image was entered at (before any drop), 1 or 2. */
+/** The exception level the image was entered at (before any drop): 1, 2, or 3 (then
+ *  boot_main reports it and halts). */
 unsigned arch_entry_el(void);
 
 enum arch_psci_conduit { ARCH_PSCI_HVC, ARCH_PSCI_SMC };

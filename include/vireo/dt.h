@@ -21,8 +21,6 @@
 int dt_addr_cells(const void *fdt, int node);
 int dt_size_cells(const void *fdt, int node);
 
-/** A node's `status` is absent, "okay" or "ok". */
-bool dt_node_enabled(const void *fdt, int node);
 /** The index-th (addr, size) pair of node's `reg`, translated to a CPU physical address.
  *  -EINVAL when `reg` is not a whole number of entries, -ERANGE past the last one. */
 int dt_reg(const void *fdt, int node, int index, uint64_t *pa, uint64_t *size);

@@ -120,6 +120,12 @@ struct virtio_options {
 };
 extern struct virtio_options virtio_options;
 
+struct dma_policy_in;
+/** The policy's input for vdev offering the feature bits offered (drivers/virtio/
+ *  virtio_policy.c): the features, vdev->plat and the global options. */
+void virtio_policy_input(const struct virtio_device *vdev, uint64_t offered,
+			 struct dma_policy_in *in);
+
 /** Bus probe hands a device over: reset it, choose a driver and bind. The device is added to
  *  the device list whatever happens (a failed bind shows in `devices`). */
 int virtio_add_device(struct virtio_device *vdev);

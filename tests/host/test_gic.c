@@ -123,6 +123,14 @@ static void test_v2_ack_and_eoi_follow_priority_and_mask(void **state)
 
 /* ---------------------------------------------------------------- GICv3 */
 
+/** gicv3_init over one redistributor region, as a DT without #redistributor-regions gives. */
+static int v3_init_one(struct gic_hw *hw, uintptr_t base, uint64_t size)
+{
+	struct dt_gic_region r = { base, size };
+
+	return gicv3_init(hw, &r, 1, 0);
+}
+
 static const uint32_t three_cpus[] = { 0x00000001, 0x00000100, 0x01000000 };
 
 static void v3_up(struct gic_model *m, struct gic_hw *hw, uint64_t affinity)
@@ -147,7 +155,7 @@ static void test_v3_init_finds_our_redistributor_by_affinity(void **state)
 		struct gic_hw hw;
 
 		v3_up(&m, &hw, cases[c].affinity);
-		assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+		assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), 0);
 		assert_int_equal(hw.redist, m.redist + cases[c].frame * 0x20000u);
 		assert_int_equal(m.frame[cases[c].frame].waker & 2, 0); /* awake */
 		assert_int_equal(m.frame[(cases[c].frame + 1) % 3].waker & 2, 2);
@@ -166,7 +174,7 @@ static void test_v3_init_without_our_redistributor_fails(void **state)
 
 	(void)state;
 	v3_up(&m, &hw, 0x2);
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), -ENODEV);
 	gic_model_destroy(&m);
 }
 
@@ -178,7 +186,7 @@ static void test_v3_init_routes_spis_to_us_with_affinity_routing(void **state)
 	(void)state;
 	v3_up(&m, &hw, 0x100);
 	m.irq[100].enabled = true;
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), 0);
 	assert_int_equal(hw.lines, GIC_MODEL_LINES);
 	assert_int_equal(hw.id_bits, 16);
 	assert_true(hw.lpis);
@@ -199,7 +207,7 @@ static void test_v3_configure_ppis_in_the_redistributor_spis_in_the_distributor(
 
 	(void)state;
 	v3_up(&m, &hw, 0x100);
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), 0);
 	gicv3_configure(&hw, 27, false);
 	gicv3_enable(&hw, 27, true);
 	assert_true(m.frame[1].irq[27].enabled);
@@ -222,7 +230,7 @@ static void test_v3_init_waits_for_rwp_and_for_the_redistributor_to_wake(void **
 
 	(void)state;
 	v3_up(&m, &hw, 0x1);
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), 0);
 	assert_int_equal(m.rwp_reads, 0);
 	assert_int_equal(m.frame[0].rwp_reads, 0);
 	assert_int_equal(m.frame[0].wake_reads, 0); /* ChildrenAsleep was seen clear */
@@ -243,7 +251,7 @@ static void test_v3_stuck_rwp_fails_init_without_hanging(void **state)
 	(void)state;
 	v3_up(&m, &hw, 0x1);
 	m.rwp_stuck = true;
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), -ENODEV);
 	gic_model_destroy(&m);
 }
 
@@ -255,7 +263,7 @@ static void test_v3_redistributor_that_never_wakes_fails_init(void **state)
 	(void)state;
 	v3_up(&m, &hw, 0x100);
 	m.frame[1].never_wakes = true;
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), -ENODEV);
 	gic_model_destroy(&m);
 }
 
@@ -270,7 +278,7 @@ static void test_v3_search_steps_over_gicv4_vlpi_frames(void **state)
 	hw.version = 3;
 	hw.dist = m.dist;
 	hw.affinity = 1ull << 32;
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x40000), 0);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x40000), 0);
 	assert_int_equal(hw.redist, m.redist + 2 * 0x40000u);
 	assert_int_equal(m.frame[2].waker & 2, 0);
 	gic_model_destroy(&m);
@@ -289,7 +297,7 @@ static void test_v3_search_stops_at_the_last_redistributor(void **state)
 	hw.version = 3;
 	hw.dist = m.dist;
 	hw.affinity = 0x3;
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), -ENODEV);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), -ENODEV);
 	gic_model_destroy(&m);
 }
 
@@ -306,14 +314,72 @@ static void test_v3_search_without_last_bit_stops_at_the_region_end(void **state
 	hw.version = 3;
 	hw.dist = m.dist;
 	hw.affinity = 0x3; /* the fourth frame, outside the region given */
-	assert_int_equal(gicv3_init(&hw, m.redist, 3 * 0x20000), -ENODEV);
+	assert_int_equal(v3_init_one(&hw, m.redist, 3 * 0x20000), -ENODEV);
 	hw.affinity = 0x2;
-	assert_int_equal(gicv3_init(&hw, m.redist, 3 * 0x20000), 0);
+	assert_int_equal(v3_init_one(&hw, m.redist, 3 * 0x20000), 0);
 	assert_int_equal(hw.redist, m.redist + 2 * 0x20000u);
 	gic_model_destroy(&m);
 }
 
 /* ---------------------------------------------------------------- ITS */
+
+/* Two regions (FVP-like: two clusters, #redistributor-regions = <2>), each ending with its
+ * own Last frame: two models stand for the two regions, only the first one's distributor is
+ * used. */
+static void test_v3_search_goes_on_into_the_next_region_after_a_last_frame(void **state)
+{
+	static const uint32_t cluster0[] = { 0x000, 0x001 };
+	static const uint32_t cluster1[] = { 0x100, 0x101 };
+	struct gic_model m0, m1;
+	struct gic_hw hw;
+	struct dt_gic_region r[2];
+
+	(void)state;
+	gic_model_init(&m0, 3, 2, cluster0);
+	gic_model_init(&m1, 3, 2, cluster1);
+	r[0] = (struct dt_gic_region){ m0.redist, 4 * 0x20000 }; /* larger than its frames */
+	r[1] = (struct dt_gic_region){ m1.redist, 2 * 0x20000 };
+	memset(&hw, 0, sizeof(hw));
+	hw.version = 3;
+	hw.dist = m0.dist;
+	hw.affinity = 0x101;
+	assert_int_equal(gicv3_init(&hw, r, 2, 0), 0);
+	assert_int_equal(hw.redist, m1.redist + 0x20000u);
+	assert_int_equal(m1.frame[1].waker & 2, 0);
+	hw.affinity = 0x001;
+	assert_int_equal(gicv3_init(&hw, r, 2, 0), 0);
+	assert_int_equal(hw.redist, m0.redist + 0x20000u);
+	hw.affinity = 0x102; /* in neither region */
+	assert_int_equal(gicv3_init(&hw, r, 2, 0), -ENODEV);
+	/* Only the first region given: the second cluster is not found. */
+	hw.affinity = 0x100;
+	assert_int_equal(gicv3_init(&hw, r, 1, 0), -ENODEV);
+	gic_model_destroy(&m1);
+	gic_model_destroy(&m0);
+}
+
+/* redistributor-stride: frames further apart than RD_base + SGI_base (a GICv4 model's frames
+ * are 0x40000 apart and have VLPIS set; a stride of 0x40000 must land on each). */
+static void test_v3_search_uses_the_dt_redistributor_stride(void **state)
+{
+	struct gic_model m;
+	struct gic_hw hw;
+	struct dt_gic_region r;
+
+	(void)state;
+	gic_model_init(&m, 4, 3, three_cpus);
+	r = (struct dt_gic_region){ m.redist, 3 * 0x40000 };
+	memset(&hw, 0, sizeof(hw));
+	hw.version = 3;
+	hw.dist = m.dist;
+	hw.affinity = 1ull << 32;
+	assert_int_equal(gicv3_init(&hw, &r, 1, 0x40000), 0);
+	assert_int_equal(hw.redist, m.redist + 2 * 0x40000u);
+	/* A stride of 0x80000 skips the frame at 0x40000: affinity 0x100 is not found. */
+	hw.affinity = 0x100;
+	assert_int_equal(gicv3_init(&hw, &r, 1, 0x80000), -ENODEV);
+	gic_model_destroy(&m);
+}
 
 static void test_its_init_programs_tables_queue_and_collection(void **state)
 {
@@ -528,7 +594,7 @@ static void test_lpi_tables_and_configuration_bytes(void **state)
 
 	(void)state;
 	v3_up(&m, &hw, 0x1);
-	assert_int_equal(gicv3_init(&hw, m.redist, 4 * 0x20000), 0);
+	assert_int_equal(v3_init_one(&hw, m.redist, 4 * 0x20000), 0);
 	prop = gic_lpi_tables_init(hw.redist, 14);
 	assert_non_null(prop);
 	assert_int_equal(m.frame[0].propbaser & 0x1f, 13);
@@ -597,6 +663,8 @@ int main(void)
 		cmocka_unit_test(test_v3_redistributor_that_never_wakes_fails_init),
 		cmocka_unit_test(test_v3_search_steps_over_gicv4_vlpi_frames),
 		cmocka_unit_test(test_v3_search_stops_at_the_last_redistributor),
+		cmocka_unit_test(test_v3_search_goes_on_into_the_next_region_after_a_last_frame),
+		cmocka_unit_test(test_v3_search_uses_the_dt_redistributor_stride),
 		cmocka_unit_test(test_v3_search_without_last_bit_stops_at_the_region_end),
 		cmocka_unit_test(test_its_init_programs_tables_queue_and_collection),
 		cmocka_unit_test(test_its_device_table_is_capped_and_bounds_devids),
