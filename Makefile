@@ -1,5 +1,5 @@
 # vireo: one Makefile. `make` builds the image, `make run` boots it in QEMU, `make test` runs
-# every test and ends with `N passed, N failed`. `make deps` installs what is missing.
+# every test and ends with `N passed, N failed, N skipped`. `make deps` installs what is missing.
 
 ARCH ?= aarch64
 BUILD ?= build
@@ -33,7 +33,7 @@ TARGET_SRCS := $(ARCH_SRCS) $(PORTABLE_SRCS) \
 	$(wildcard drivers/pl011/*.c)
 
 TARGET_OBJS := $(patsubst %,$(TBUILD)/%.o,$(TARGET_SRCS))
-TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lc -lm -lgcc -Wl,--end-group
+TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lz -lc -lm -lgcc -Wl,--end-group
 LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 	-Wl,--build-id=none -Wl,--gc-sections -Wl,-z,max-page-size=4096 -T $(LINKER_SCRIPT)
 
@@ -72,7 +72,7 @@ HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/fake/include -Itests/devmodel -Itests/host \
 	-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-DVIREO_HOST
-HOST_LIBS := -lcmocka -lfdt -fsanitize=address,undefined
+HOST_LIBS := -lcmocka -lfdt -lz -fsanitize=address,undefined
 HOST_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
 	$(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
 HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(ARCH_HOST_SRCS) $(HOST_SUPPORT_SRCS))
