@@ -26,7 +26,7 @@ TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
 
 # Portable sources: built for the target and, with arch/fake, for the host tests.
 PORTABLE_SRCS := $(wildcard dma/*.c) $(wildcard drivers/smmu/*.c) $(wildcard drivers/virtio/*.c) $(wildcard drivers/pci/*.c) $(wildcard drivers/net/*.c)\
-	$(wildcard boot/dt*.c) boot/bootopt.c boot/crc32.c
+	$(wildcard boot/dt*.c) boot/bootopt.c boot/crc32.c boot/gpt.c boot/linux_image.c boot/linux_boot.c
 # Target-only sources: the rest of boot/ and the hardware drivers.
 TARGET_SRCS := $(ARCH_SRCS) $(PORTABLE_SRCS) \
 	$(filter-out $(PORTABLE_SRCS),$(wildcard boot/*.c)) \

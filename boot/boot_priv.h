@@ -70,6 +70,14 @@ int parse_u64(const char *s, uint64_t max, uint64_t *out);
  *  virtio console, saying so on the UART; with none, says that and stays on the UART. */
 void console_virtio_take(void);
 
+/* boot/main.c */
+/** The DTB the image was entered with. */
+const void *boot_fdt(void);
+
+/* boot/handoff.c */
+/** Quiet every device before a payload runs: each virtio device reset, each SMMU disabled. */
+void boot_devices_shutdown(void);
+
 /* boot/options.c */
 struct bootopts;
 /** Read /chosen/bootargs into opts and apply the options (logging one line, and one per bad
