@@ -368,14 +368,14 @@ class Ctx:
         return ["-drive", f"if=none,file={disk.path},format=raw,id={drive}",
                 "-device", f"virtio-blk-device,drive={drive},bus=virtio-mmio-bus.{slot}"]
 
-    def vm(self, append="", extra=(), machine_opts=()):
+    def vm(self, append="", extra=(), machine_opts=(), memory="512M"):
         """A VM (not started) whose log is build/qemu-logs/<case>.log (<case>-2.log, ... for
         further boots in the same case)."""
         n = len(self.logs) + 1
         log = os.path.join(self.logdir, f"{self.name}.log" if n == 1 else f"{self.name}-{n}.log")
         self.logs.append(log)
         return VM(self.image, append=append, extra=extra, machine_opts=machine_opts,
-                  log_path=log, deadline=self.deadline, echo=self.echo)
+                  memory=memory, log_path=log, deadline=self.deadline, echo=self.echo)
 
     def run_script(self, script, *extra, machine_opts=(), options=""):
         """Boot with `script` on the command line (it should end with poweroff), wait for QEMU
