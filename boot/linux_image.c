@@ -126,6 +126,9 @@ int lb_fdt_fixup(const void *fdt, void *buf, size_t cap, const char *bootargs, u
 	if (ret >= 0) {
 		ret = set_initrd(buf, chosen, initrd_pa, initrd_size);
 	}
+	if (ret >= 0) {
+		ret = fdt_pack(buf); /* the kernel reserves totalsize: no slack */
+	}
 	if (ret < 0) {
 		printf("linux: DTB fix-up failed: %s\n", fdt_strerror(ret));
 		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;

@@ -16,7 +16,7 @@ import time
 import uuid
 import zlib
 
-from harness import CaseFailed, CaseSkipped, case, check, check_no_crash, short
+from harness import MiB, CaseSkipped, Script, case, check, check_no_crash, short
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -119,12 +119,13 @@ def protective_mbr(sectors):
     return bytes(mbr)
 
 
-def build_gpt_disk(path, files):
-    """A GPT disk whose partitions (name, bytes), in order, start 1 MiB-aligned."""
+def build_gpt_disk(path, files, last_lba_bias=0):
+    """A GPT disk whose partitions (name, bytes), in order, start 1 MiB-aligned. last_lba_bias
+    moves every partition's last LBA (a malformed disk: past its end)."""
     parts, lba = [], FIRST_LBA
     for name, data in files:
         count = (len(data) + SECTOR - 1) // SECTOR
-        parts.append((name, lba, lba + count - 1))
+        parts.append((name, lba, lba + count - 1 + last_lba_bias))
         lba += (count + 2047) // 2048 * 2048
     sectors = lba + 2048
     entries = gpt_entries(parts)
@@ -226,3 +227,39 @@ def linux_boot_smmu(ctx):
 def linux_boot_mmio_el2(ctx):
     """virtio-mmio, gzip kernel, entered at EL2 (virtualization=on): the kernel runs at EL2"""
     boot_linux(ctx, "mmio", compress_kernel=True, machine_opts=["virtualization=on"], el="EL2")
+
+
+@case("linux-boot-bad-input-shell-keeps-control", timeout=60)
+def linux_boot_bad_input(ctx):
+    """boot linux on bad disks (no layout, wrong Image magic, partition past the end, corrupt
+    gzip, no such device): one clear message each, nothing is entered, the shell goes on"""
+    blank = ctx.disk("blank", 4 * MiB)
+    bad_magic = os.path.join(ctx.workdir, "magic.img")
+    build_gpt_disk(bad_magic, [("kernel", b"\0" * 0x38 + b"ARMe" + b"\0" * 4096)])
+    bad_gzip = os.path.join(ctx.workdir, "gzip.img")
+    header = struct.pack("<IIQQQQQQII", 0x14000010, 0, 0, 2 * MiB, 0xA, 0, 0, 0, 0x644D5241, 0)
+    z = bytearray(gzip.compress(header + bytes(range(256)) * 4096))
+    z[len(z) - 8] ^= 0xFF  # the trailer's CRC32
+    build_gpt_disk(bad_gzip, [("kernel", bytes(z))])
+    past_end = os.path.join(ctx.workdir, "past.img")
+    build_gpt_disk(past_end, [("kernel", b"x" * 4096)], last_lba_bias=1 << 20)
+    args = ctx.mmio_blk(blank, slot=31)
+    for i, path in enumerate((bad_magic, bad_gzip, past_end)):
+        args += ["-drive", f"if=none,file={path},format=raw,id=bad{i}",
+                 "-device", f"virtio-blk-device,drive=bad{i},bus=virtio-mmio-bus.{30 - i}"]
+    s = Script()
+    for dev in range(5):
+        s.cmd(f"boot linux {dev} console=ttyAMA0")
+    s.cmd("devices").cmd("poweroff")
+    t = ctx.run_script(s, args)
+    check("entering the kernel" not in t.text, "a kernel was entered")
+    # blkN count up from the lowest virtio-mmio slot: past_end, bad_gzip, bad_magic, blank.
+    want = [r"past the disk's end", r"corrupt gzip stream",
+            r"Image magic 0x654d5241 at 0x38, expected 0x644d5241",
+            r"no GPT \(no protective MBR\) and no kernel at sector 0", r"no device blk4"]
+    for dev, pattern in enumerate(want):
+        seg = t.segments[dev]
+        check(seg is not None, f"boot linux {dev}: no output")
+        check(re.search(pattern, seg), f"boot linux {dev}: no /{pattern}/ in {short(seg)}")
+        check(re.search(r"^error: boot linux", seg, re.M), f"boot linux {dev}: no error line")
+    check(t.segments[5] and "name=blk0" in t.segments[5], "`devices` did not run after the errors")
