@@ -110,25 +110,33 @@ static int set_initrd(void *fdt, int chosen, uint64_t initrd_pa, uint64_t initrd
 		       : fdt_setprop_u64(fdt, chosen, "linux,initrd-end", initrd_pa + initrd_size);
 }
 
+static int fixup(void *buf, size_t cap, const void *fdt, const char *bootargs, uint64_t initrd_pa,
+		 uint64_t initrd_size)
+{
+	int chosen;
+	int ret = fdt_open_into(fdt, buf, (int)MIN(cap, (size_t)LB_DTB_MAX));
+
+	if (ret < 0) {
+		return ret;
+	}
+	chosen = chosen_node(buf);
+	if (chosen < 0) {
+		return chosen;
+	}
+	ret = fdt_setprop_string(buf, chosen, "bootargs", bootargs);
+	if (ret < 0) {
+		return ret;
+	}
+	ret = set_initrd(buf, chosen, initrd_pa, initrd_size);
+	/* The kernel reserves totalsize: no slack. */
+	return ret < 0 ? ret : fdt_pack(buf);
+}
+
 int lb_fdt_fixup(const void *fdt, void *buf, size_t cap, const char *bootargs, uint64_t initrd_pa,
 		 uint64_t initrd_size)
 {
-	int ret = fdt_open_into(fdt, buf, (int)MIN(cap, (size_t)LB_DTB_MAX));
-	int chosen;
+	int ret = fixup(buf, cap, fdt, bootargs, initrd_pa, initrd_size);
 
-	if (ret == 0) {
-		chosen = chosen_node(buf);
-		ret = chosen;
-	}
-	if (ret >= 0) {
-		ret = fdt_setprop_string(buf, chosen, "bootargs", bootargs);
-	}
-	if (ret >= 0) {
-		ret = set_initrd(buf, chosen, initrd_pa, initrd_size);
-	}
-	if (ret >= 0) {
-		ret = fdt_pack(buf); /* the kernel reserves totalsize: no slack */
-	}
 	if (ret < 0) {
 		printf("linux: DTB fix-up failed: %s\n", fdt_strerror(ret));
 		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
