@@ -185,6 +185,7 @@ def boot_linux(ctx, transport, options="", compress_kernel=False, machine_opts=(
     check(re.search(r"Linux version \d", linux), "no 'Linux version' in the kernel log")
     check(f"Kernel command line: {cmdline}\n" in linux,
           f"the kernel's command line is not {cmdline!r}")
+    check("Booted with LPIs enabled" not in linux, "vireo left LPIs enabled at the redistributor")
     check("Kernel panic" not in linux, "the kernel panicked: " + short(
         linux[linux.find("Kernel panic"):]))
     check(MARKER in linux, f"/init's marker {MARKER} did not appear")
@@ -263,3 +264,9 @@ def linux_boot_bad_input(ctx):
         check(re.search(pattern, seg), f"boot linux {dev}: no /{pattern}/ in {short(seg)}")
         check(re.search(r"^error: boot linux", seg, re.M), f"boot linux {dev}: no error line")
     check(t.segments[5] and "name=blk0" in t.segments[5], "`devices` did not run after the errors")
+
+
+@case("linux-boot-pci-gicv3-msix", timeout=300)
+def linux_boot_gicv3(ctx):
+    """virtio-pci with MSI-X through the GICv3 ITS in vireo: the kernel still boots and finds vda"""
+    boot_linux(ctx, "pci", machine_opts=["gic-version=3"])
