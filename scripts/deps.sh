@@ -16,7 +16,7 @@ SYSROOT="$DEPS/aarch64"
 STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils)
+	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev zlib1g-dev newlib-source texinfo xz-utils)
 
 say() { printf 'deps: %s\n' "$*"; }
 
@@ -38,6 +38,7 @@ REQUIRED_FILES="
 /usr/bin/${CROSS}objcopy binutils-aarch64-linux-gnu
 /usr/include/cmocka.h libcmocka-dev
 /usr/include/libfdt.h libfdt-dev
+/usr/include/zlib.h zlib1g-dev
 "
 
 # Prints one line per missing file: "path (package)"; the built sysroot last.
