@@ -1,5 +1,5 @@
 # vireo: one Makefile. `make` builds the image, `make run` boots it in QEMU, `make test` runs
-# every test and ends with `N passed, N failed`. `make deps` installs what is missing.
+# every test and ends with `N passed, N failed, N skipped`. `make deps` installs what is missing.
 
 ARCH ?= aarch64
 BUILD ?= build
@@ -44,7 +44,7 @@ LIBVIREO := $(TBUILD)/libvireo.a
 # What an embedder includes: the glue header and the protected-guest hook it refers to.
 LIB_HEADERS := include/vireo/vireo.h include/vireo/platform.h
 LIB_INCLUDE := $(TBUILD)/include
-TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lc -lm -lgcc -Wl,--end-group
+TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lz -lc -lm -lgcc -Wl,--end-group
 LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 	-Wl,--build-id=none -Wl,--gc-sections -Wl,-z,max-page-size=4096 -T $(LINKER_SCRIPT)
 
@@ -120,11 +120,11 @@ HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/fake/include -Itests/devmodel -Itests/host \
 	-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-DVIREO_HOST
-HOST_LIBS := -lcmocka -lfdt -fsanitize=address,undefined
+HOST_LIBS := -lcmocka -lfdt -lz -fsanitize=address,undefined
 HOST_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
 	$(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
 # boot/ code the host tests also cover (not part of the library).
-BOOT_HOST_SRCS := boot/line_edit.c
+BOOT_HOST_SRCS := boot/line_edit.c boot/gpt.c boot/linux_image.c boot/linux_boot.c
 HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(BOOT_HOST_SRCS) $(ARCH_HOST_SRCS) \
 	$(HOST_SUPPORT_SRCS))
 HOST_TESTS := $(patsubst tests/host/%.c,$(HBUILD)/tests/%,$(wildcard tests/host/test_*.c))

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define MEM_MAX_RANGES 32
 #define MEM_MAX_REFUSED 8
 
@@ -83,6 +82,16 @@ int parse_u64(const char *s, uint64_t max, uint64_t *out);
 /** With `console=virtio`: moves the boot console (the shell's input and output) to the first
  *  virtio console, saying so on the UART; with none, says that and stays on the UART. */
 void console_virtio_take(void);
+/** Before the virtio devices are shut down: the console goes back to the UART. */
+void console_virtio_release(void);
+
+/* boot/main.c */
+/** The DTB the image was entered with. */
+const void *boot_fdt(void);
+
+/* boot/handoff.c */
+/** Quiet every device before a payload runs: each virtio device reset, each SMMU disabled. */
+void boot_devices_shutdown(void);
 
 /* boot/options.c */
 struct bootopts;

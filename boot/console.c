@@ -45,6 +45,12 @@ void console_register(const struct console_ops *ops, void *ctx)
 	early_len = 0;
 }
 
+void console_current(const struct console_ops **ops, void **ctx)
+{
+	*ops = con_ops;
+	*ctx = con_ctx;
+}
+
 void console_write(const char *s, unsigned len)
 {
 	for (unsigned i = 0; i < len; i++) {

@@ -11,6 +11,8 @@
 
 static struct {
 	struct vcons *c;
+	const struct console_ops *uart_ops; /* the console before, for console_virtio_release() */
+	void *uart_ctx;
 	char line[LINE_BYTES];
 	unsigned len;
 } out;
@@ -59,5 +61,17 @@ void console_virtio_take(void)
 	}
 	printf("console: shell moved to console0\n");
 	out.c = c;
+	console_current(&out.uart_ops, &out.uart_ctx);
 	console_register(&vcons_console_ops, NULL);
+}
+
+void console_virtio_release(void)
+{
+	if (out.c == NULL) {
+		return;
+	}
+	flush();
+	out.c = NULL;
+	console_register(out.uart_ops, out.uart_ctx);
+	printf("console: back on the UART (the virtio console is being reset)\n");
 }

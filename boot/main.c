@@ -43,6 +43,12 @@ static void irq_init(const void *fdt)
 
 static struct bootopts opts;
 static struct mem_map mem_map;
+static const void *entry_fdt;
+
+const void *boot_fdt(void)
+{
+	return entry_fdt;
+}
 
 /* Before the console there is nowhere to print: panic() keeps the message in the console's
  * early buffer (early_log, for a debugger) and stops. */
@@ -215,6 +221,7 @@ _Noreturn void boot_main(uintptr_t fdt_addr)
 	/* Unbuffered: nothing is left in a buffer at poweroff or a panic. */
 	setvbuf(stdout, NULL, _IONBF, 0);
 	check_dtb(fdt_addr);
+	entry_fdt = fdt;
 	console_init(fdt, fdt_addr);
 	refuse_el3();
 	memory_init(fdt);

@@ -45,6 +45,7 @@ extern const struct shell_cmd_group cmds_irq;
 extern const struct shell_cmd_group cmds_net;
 extern const struct shell_cmd_group cmds_console;
 extern const struct shell_cmd_group cmds_rng;
+extern const struct shell_cmd_group cmds_linux;
 extern const struct shell_cmd_group *const shell_groups[];
 extern const unsigned shell_group_count;
 

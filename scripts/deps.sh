@@ -7,6 +7,8 @@
 # ~/.cache/vireo/deps-2, outside the tree so `make clean` keeps it.
 # Usage: scripts/deps.sh          install what is missing
 #        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
+#        scripts/deps.sh --linux  fetch (on demand, for the Linux boot case) Debian's arm64 kernel
+#                                 and static busybox into $VIREO_DEPS/linux; exit 1 when impossible
 set -euo pipefail
 
 DEPS="${VIREO_DEPS:-$HOME/.cache/vireo/deps-2}"
@@ -14,7 +16,7 @@ SYSROOT="$DEPS/aarch64"
 STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils)
+	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev zlib1g-dev newlib-source texinfo xz-utils)
 
 say() { printf 'deps: %s\n' "$*"; }
 
@@ -36,6 +38,7 @@ REQUIRED_FILES="
 /usr/bin/${CROSS}objcopy binutils-aarch64-linux-gnu
 /usr/include/cmocka.h libcmocka-dev
 /usr/include/libfdt.h libfdt-dev
+/usr/include/zlib.h zlib1g-dev
 "
 
 # Prints one line per missing file: "path (package)"; the built sysroot last.
@@ -47,9 +50,10 @@ missing() {
 	done <<<"$REQUIRED_FILES"
 	local f
 	for f in "$STAMP" "$SYSROOT/lib/libc.a" "$SYSROOT/lib/libm.a" "$SYSROOT/lib/libfdt.a" \
-		"$SYSROOT/include/libfdt.h" "$SYSROOT/include/stdio.h"; do
+		"$SYSROOT/include/libfdt.h" "$SYSROOT/include/stdio.h" "$SYSROOT/lib/libz.a" \
+		"$SYSROOT/include/zlib.h"; do
 		if [ ! -f "$f" ]; then
-			printf '%s (the AArch64 sysroot, built by scripts/deps.sh from newlib-source and libfdt-dev:arm64)\n' "$f"
+			printf '%s (the AArch64 sysroot, built by scripts/deps.sh from newlib-source, libfdt-dev:arm64 and zlib1g-dev:arm64)\n' "$f"
 			return 0
 		fi
 	done
@@ -125,6 +129,71 @@ fetch_libfdt() {
 	cp "$work"/fdt/usr/lib/aarch64-linux-gnu/libfdt.a "$SYSROOT.new/lib/"
 }
 
+# zlib for the target (inflate for gzip-compressed kernels), from Debian's zlib1g-dev:arm64.
+# into: the sysroot being built ($SYSROOT.new) or, to add it to an existing one, $SYSROOT.
+fetch_zlib() {
+	local work=$1 into=$2
+	say "fetching zlib1g-dev:arm64"
+	chmod 0777 "$work"
+	(cd "$work" && apt-get download -qq zlib1g-dev:arm64 >/dev/null)
+	dpkg -x "$work"/zlib1g-dev_*_arm64.deb "$work/z"
+	mkdir -p "$into/include" "$into/lib"
+	cp "$work"/z/usr/include/zlib.h "$work"/z/usr/include/zconf.h "$into/include/"
+	cp "$work"/z/usr/lib/aarch64-linux-gnu/libz.a "$into/lib/"
+	printf 'zlib %s\n' "$(ls "$work"/zlib1g-dev_*_arm64.deb | xargs -n1 basename)" >>"$into/.complete"
+}
+
+# An existing sysroot that lacks only zlib gets it added (no newlib rebuild).
+add_zlib() {
+	local work
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		as_root dpkg --add-architecture arm64
+	fi
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	fetch_zlib "$work" "$SYSROOT"
+}
+
+# The Linux boot case's payload, on demand: Debian's arm64 kernel (the package
+# linux-image-arm64 depends on; /boot/vmlinuz-* is an arm64 Image, with the EFI stub's "MZ"
+# header), the modules its virtio disk needs (Debian builds virtio-blk, -pci and -mmio as
+# modules) and busybox-static.
+LINUX_DIR="$DEPS/linux"
+LINUX_MODULES="virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_mmio virtio_blk"
+fetch_linux() {
+	[ -s "$LINUX_DIR/vmlinuz" ] && [ -s "$LINUX_DIR/busybox" ] && return 0
+	local work pkg m ko
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	chmod 0777 "$work"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		as_root dpkg --add-architecture arm64
+	fi
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+	pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ ]*-arm64\)\(:arm64\)\?$/\1/p' | head -n 1)
+	[ -n "$pkg" ] || { say "linux-image-arm64: no kernel package found" >&2; return 1; }
+	say "fetching $pkg:arm64 and busybox-static:arm64 (large)"
+	(cd "$work" && apt-get download -qq "$pkg:arm64" busybox-static:arm64 >/dev/null) || return 1
+	dpkg -x "$work"/"$pkg"_*_arm64.deb "$work/k"
+	dpkg -x "$work"/busybox-static_*_arm64.deb "$work/b"
+	rm -rf "$LINUX_DIR.new"
+	mkdir -p "$LINUX_DIR.new/modules"
+	cp "$work"/k/boot/vmlinuz-* "$LINUX_DIR.new/vmlinuz"
+	for m in $LINUX_MODULES; do
+		ko=$(find "$work/k/lib/modules" -name "$m.ko" | head -n 1)
+		[ -n "$ko" ] || { say "$pkg has no $m.ko" >&2; return 1; }
+		cp "$ko" "$LINUX_DIR.new/modules/"
+	done
+	echo "$LINUX_MODULES" >"$LINUX_DIR.new/modules/order"
+	cp "$work"/b/bin/busybox "$LINUX_DIR.new/busybox"
+	basename "$work"/"$pkg"_*_arm64.deb >"$LINUX_DIR.new/VERSION"
+	rm -rf "$LINUX_DIR"
+	mv "$LINUX_DIR.new" "$LINUX_DIR"
+	say "linux payload in $LINUX_DIR: $(cat "$LINUX_DIR/VERSION")"
+}
+
 build_sysroot() {
 	local work
 	work=$(mktemp -d)
@@ -134,11 +203,17 @@ build_sysroot() {
 	fetch_libfdt "$work"
 	printf 'newlib %s\nlibfdt %s\n' "$(ls /usr/src/newlib/)" \
 		"$(ls "$work"/libfdt-dev_*_arm64.deb | xargs -n1 basename)" >"$SYSROOT.new/.complete"
+	fetch_zlib "$work" "$SYSROOT.new"
 	rm -rf "$SYSROOT"
 	mkdir -p "$DEPS"
 	mv "$SYSROOT.new" "$SYSROOT"
 	say "sysroot ready in $SYSROOT"
 }
+
+if [ "${1:-}" = "--linux" ]; then
+	fetch_linux
+	exit
+fi
 
 if [ "${1:-}" = "--check" ]; then
 	m=$(missing)
@@ -158,7 +233,13 @@ if [ -n "$broken" ]; then
 		--reinstall $broken >/dev/null
 fi
 if missing | grep -q 'AArch64 sysroot'; then
-	build_sysroot
+	# Everything but zlib there (a sysroot from before zlib): add it, keep newlib.
+	if [ -f "$STAMP" ] && [ -f "$SYSROOT/lib/libc.a" ] && [ -f "$SYSROOT/lib/libfdt.a" ] &&
+		[ -f "$SYSROOT/include/stdio.h" ]; then
+		add_zlib
+	else
+		build_sysroot
+	fi
 fi
 m=$(missing)
 if [ -n "$m" ]; then

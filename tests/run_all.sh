@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every test and end with one line: "N passed, N failed".
+# Run every test and end with one line: "N passed, N failed, N skipped".
 #
 #   tests/run_all.sh [BUILD]        (make test calls it with the build directory)
 #
@@ -10,7 +10,8 @@
 #    FAILED count (a crash, a sanitizer report) counts as one failure. A passing binary gets one
 #    line; a failing one shows its whole output. VERBOSE=1 shows every output.
 # 2. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
-#    "qemu: N passed, N failed". Extra arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
+#    "qemu: N passed, N failed, N skipped" (a skipped case could not run here, e.g. its
+#    payload could not be downloaded; it counts neither as passed nor as failed). Extra arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
 #
 # Exits non-zero if anything failed or nothing ran.
 set -u
@@ -23,6 +24,7 @@ HOST_TIMEOUT=${HOST_TIMEOUT:-300}
 
 passed=0
 failed=0
+skipped=0
 failures=()
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -91,10 +93,12 @@ qemu_out="$tmp/qemu.out"
 python3 tests/qemu/run_tests.py --image "$BUILD/aarch64/vireo.bin" --build "$BUILD" \
 	${VIREO_QEMU_ARGS:-} 2>&1 | tee "$qemu_out"
 qemu_rc=${PIPESTATUS[0]}
-summary=$(grep -E '^qemu: [0-9]+ passed, [0-9]+ failed$' "$qemu_out" | tail -n 1)
+summary=$(grep -E '^qemu: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$qemu_out" | tail -n 1)
 if [ -n "$summary" ]; then
 	p=$(echo "$summary" | sed -E 's/^qemu: ([0-9]+) passed.*/\1/')
-	f=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed$/\1/')
+	f=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	s=$(echo "$summary" | sed -E -n 's/.* ([0-9]+) skipped$/\1/p')
+	skipped=$((skipped + ${s:-0}))
 	if [ "$qemu_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1 # the runner failed (e.g. no case ran) although no case did
 	fi
@@ -109,5 +113,5 @@ fi
 
 echo "=="
 [ "${#failures[@]}" -eq 0 ] || echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -98,6 +98,8 @@ el2_setup:
 	msr cptr_el2, x0
 	msr hstr_el2, xzr
 	msr vttbr_el2, xzr
+	adr_l x0, arch_el2_vectors	/* the stub arch_boot_kernel uses to return to EL2 */
+	msr vbar_el2, x0
 	mrs x0, id_aa64pfr0_el1		/* GICv3 system registers: let EL1 use them */
 	ubfx x0, x0, #24, #4
 	cbz x0, 2f

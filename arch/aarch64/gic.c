@@ -196,6 +196,14 @@ int arch_irq_init(const void *fdt)
 	return 0;
 }
 
+void arch_irq_shutdown(void)
+{
+	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	if (ready) {
+		gic_msi_shutdown();
+	}
+}
+
 bool arch_irq_ready(void)
 {
 	return ready;

@@ -48,6 +48,7 @@
 #define GICR_PROPBASER 0x0070
 #define GICR_PENDBASER 0x0078
 #define GICR_CTLR_ENABLE_LPIS 1u
+#define GICR_CTLR_RWP (1u << 3)
 #define GICR_BASER_INNER_NC (1ull << 7)
 #define GICR_PENDBASER_PTZ (1ull << 62)
 #define LPI_PEND_ALIGN 0x10000u
@@ -193,6 +194,11 @@ static int its_quiesce(struct gic_its *its)
 	return -ENODEV;
 }
 
+int gic_its_shutdown(struct gic_its *its)
+{
+	return its_quiesce(its);
+}
+
 int gic_its_init(struct gic_its *its, uintptr_t base, uint64_t pa, uint64_t redist,
 		 unsigned procnum)
 {
@@ -289,6 +295,21 @@ void gic_lpi_config(uint8_t *table, unsigned intid, bool enabled)
 
 	*b = (uint8_t)((GIC_PRIO_DEFAULT & 0xfcu) | LPI_CONFIG_RES1 | (enabled ? 1u : 0u));
 	arch_dcache_clean(b, 1);
+}
+
+/* GICv3 §12.11.2: clearing EnableLPIs may be refused (then it reads back 1); RWP says when a
+ * change is done. */
+int gic_lpi_disable(uintptr_t redist)
+{
+	io_write32(redist + GICR_CTLR, io_read32(redist + GICR_CTLR) & ~GICR_CTLR_ENABLE_LPIS);
+	for (unsigned i = 0; i < ITS_POLL_LIMIT; i++) {
+		uint32_t ctlr = io_read32(redist + GICR_CTLR);
+
+		if ((ctlr & GICR_CTLR_RWP) == 0) {
+			return (ctlr & GICR_CTLR_ENABLE_LPIS) ? -EBUSY : 0;
+		}
+	}
+	return -ETIMEDOUT;
 }
 
 uint8_t *gic_lpi_tables_init(uintptr_t redist, unsigned id_bits)

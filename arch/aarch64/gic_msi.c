@@ -43,6 +43,16 @@ static struct msi_lpi lpis[MSI_MAX_LPIS];
 static unsigned lpi_count;
 static uint8_t *lpi_table;
 
+void gic_msi_shutdown(void)
+{
+	for (unsigned i = 0; i < its_count; i++) {
+		(void)gic_its_shutdown(&itses[i].its);
+	}
+	if (lpi_table != NULL && gic_lpi_disable(gic_redist_base()) < 0) {
+		printf("irq: the redistributor keeps LPIs enabled\n");
+	}
+}
+
 static uint32_t prop_u32_or(const void *fdt, int node, const char *name, uint32_t dflt)
 {
 	int len = 0;

@@ -142,6 +142,12 @@ int gic_its_inv(struct gic_its *its, uint32_t devid, uint32_t event);
  *  1 << id_bits, points this CPU's redistributor at them and enables LPIs there. Returns the
  *  configuration table, or NULL with a message. */
 uint8_t *gic_lpi_tables_init(uintptr_t redist, unsigned id_bits);
+/** Disable the ITS (wait for quiescence): its tables are no longer read. */
+int gic_its_shutdown(struct gic_its *its);
+/** Clear GICR_CTLR.EnableLPIs; -EBUSY when the redistributor keeps it set. */
+int gic_lpi_disable(uintptr_t redist);
+/** Every ITS disabled and LPIs off at this CPU's redistributor (before a payload runs). */
+void gic_msi_shutdown(void);
 /** Writes LPI intid's configuration byte (default priority, enabled or not) into table. */
 void gic_lpi_config(uint8_t *table, unsigned intid, bool enabled);
 

@@ -77,6 +77,10 @@ int arch_irq_init(const void *fdt)
 	return -ENODEV;
 }
 
+void arch_irq_shutdown(void)
+{
+}
+
 bool arch_irq_ready(void)
 {
 	return ready;

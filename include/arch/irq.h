@@ -29,6 +29,11 @@ typedef void (*irq_handler_fn)(void *arg);
  *  negative error with a message. */
 int arch_irq_init(const void *fdt);
 
+/** Before handing the CPU to another program: interrupts masked at the CPU, every MSI
+ *  controller's translation stopped (GICv3: each ITS disabled, LPIs off at the redistributor,
+ *  so the next owner can give them new tables). The distributor is left for it to reset. */
+void arch_irq_shutdown(void);
+
 /** True once arch_irq_init() succeeded. */
 bool arch_irq_ready(void);
 

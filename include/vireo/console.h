@@ -11,6 +11,8 @@ struct console_ops {
 };
 
 void console_register(const struct console_ops *ops, void *ctx);
+/** The console registered now (to register it again later). */
+void console_current(const struct console_ops **ops, void **ctx);
 void console_write(const char *s, unsigned len);
 /** Blocking read of one character. */
 int console_getc(void);

@@ -41,6 +41,11 @@ class CaseFailed(Exception):
     """A check failed; the message says what was expected and what came instead."""
 
 
+class CaseSkipped(Exception):
+    """The case cannot run here for a reason outside vireo (e.g. a payload that cannot be
+    downloaded): counted as skipped, never as passed."""
+
+
 def check(cond, message):
     if not cond:
         raise CaseFailed(message)

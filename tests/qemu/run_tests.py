@@ -6,8 +6,10 @@ host.
     python3 tests/qemu/run_tests.py ... --list
     python3 tests/qemu/run_tests.py ... --only blk-legacy -v     # one case, serial shown live
 
-Prints `PASS <case>` or `FAIL <case>: <reason>` (then the log path and its last lines) per case,
-and last `qemu: N passed, N failed`. Exits non-zero if a case failed or none ran. A case that
+Prints `PASS <case>`, `SKIP <case>: <reason>` (a case that raised harness.CaseSkipped: it
+cannot run here, e.g. a download was impossible; counted as skipped, not passed) or
+`FAIL <case>: <reason>` (then the log path and its last lines) per case, and last
+`qemu: N passed, N failed, N skipped`. Exits non-zero if a case failed or none ran. A case that
 cannot run (no QEMU, no image) fails. Each boot's serial log is build/qemu-logs/<case>.log.
 
 Cases are functions decorated with `@case(name)` in tests/qemu/cases_*.py (see harness.py);
@@ -61,12 +63,14 @@ def indent(text, prefix="    | "):
 
 
 def run_case(c, args):
-    """Run one case; return None on success or (reason, details)."""
+    """Run one case; return None on success, harness.CaseSkipped, or (reason, details)."""
     ctx = harness.Ctx(c, args.image, args.build, args.timeout_scale,
                       echo=sys.stdout if args.verbose else None)
     try:
         c.fn(ctx)
         return None
+    except harness.CaseSkipped as e:
+        return e
     except (harness.CaseFailed, vmlib.VMError) as e:
         reason, _, detail = str(e).partition("\n")
     except Exception as e:  # a bug in the case itself still fails the case, visibly
@@ -102,13 +106,16 @@ def main():
         return 0
 
     blocked = precondition(args)
-    passed = failed = 0
+    passed = failed = skipped = 0
     for c in cases:
         start = time.monotonic()
         result = (blocked, "") if blocked else run_case(c, args)
         if result is None:
             passed += 1
             print(f"PASS {c.name}", flush=True)
+        elif isinstance(result, harness.CaseSkipped):
+            skipped += 1
+            print(f"SKIP {c.name}: {result}", flush=True)
         else:
             failed += 1
             reason, detail = result
@@ -117,7 +124,7 @@ def main():
                 print(indent(detail), flush=True)
         if args.verbose:
             print(f"     ({time.monotonic() - start:.1f}s)")
-    print(f"qemu: {passed} passed, {failed} failed", flush=True)
+    print(f"qemu: {passed} passed, {failed} failed, {skipped} skipped", flush=True)
     return 1 if failed or not passed else 0
 
 
