@@ -51,7 +51,7 @@ LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 IMAGE := $(TBUILD)/vireo.bin
 ELF := $(TBUILD)/vireo.elf
 
-.PHONY: all image lib probe deps run test host-tests qemu-tests bench check clean
+.PHONY: all image lib probe deps run run-linux test host-tests qemu-tests bench check clean
 all: image lib probe
 
 image: $(IMAGE)
@@ -164,6 +164,10 @@ host-tests: $(HOST_TESTS) $(HOST_DTBS) $(PROBE)
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
 	$(Q)python3 tests/qemu/run_demo.py --image $(IMAGE) --build $(BUILD)
+
+# vireo loads Debian's arm64 kernel and a busybox initramfs from a GPT virtio-blk disk and boots it.
+run-linux: deps-check image
+	$(Q)python3 tests/qemu/run_linux.py --image $(IMAGE) --build $(BUILD)
 
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory image lib firmware host-tests
