@@ -33,8 +33,23 @@ struct virtq_shadow {
 struct virtq_chain {
 	void *token;
 	uint32_t writable;
-	uint16_t count;
+	uint16_t count;	      /* ring descriptors it holds (1 for an indirect chain) */
+	uint16_t table;	      /* indirect: its table + 1; 0 for a direct chain */
+	uint16_t table_count; /* indirect: entries used in the table */
 	bool in_flight;
+};
+
+/* Indirect descriptor tables (§2.7.5.3): one coherent block of table_count tables of
+ * table_entries each, with shadows like the ring's; a free table is on a free stack. */
+struct virtq_indirect {
+	struct virtq_desc *desc;
+	dma_addr_t addr;
+	size_t bytes;
+	struct virtq_shadow *shadow;
+	uint16_t *free;
+	unsigned free_count;
+	unsigned table_count;
+	unsigned table_entries;
 };
 
 struct virtq {
@@ -54,7 +69,10 @@ struct virtq {
 	uint16_t free_head;
 	unsigned free_count;
 	uint16_t avail_idx;
+	uint16_t kicked_idx; /* avail_idx at the last virtq_kick() (event-idx) */
 	uint16_t last_used;
+	bool event_idx;
+	struct virtq_indirect ind;
 	bool broken;
 	struct virtq_stats stats;
 };
@@ -139,8 +157,21 @@ static int virtq_enable(struct virtq *vq)
 					   dma_addr_init(avail), dma_addr_init(used));
 }
 
+static void virtq_free_indirect(struct virtq *vq)
+{
+	struct virtq_indirect *ind = &vq->ind;
+
+	if (ind->desc != NULL) {
+		dma_free_coherent(&vq->vdev->dma, ind->bytes, ind->desc, ind->addr);
+	}
+	free(ind->shadow);
+	free(ind->free);
+	*ind = (struct virtq_indirect){ 0 };
+}
+
 static void virtq_free(struct virtq *vq)
 {
+	virtq_free_indirect(vq);
 	if (vq->ring != NULL) {
 		dma_free_coherent(&vq->vdev->dma, vq->ring_bytes, vq->ring, vq->ring_addr);
 	}
@@ -178,6 +209,7 @@ int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, 
 		return -ENOMEM;
 	}
 	virtq_init_free_list(vq);
+	vq->event_idx = virtio_has(vdev, VIRTIO_F_EVENT_IDX);
 	ret = virtq_alloc_ring(vq);
 	if (ret == 0) {
 		ret = virtq_enable(vq);
@@ -197,16 +229,35 @@ static void virtq_unmap_desc(struct virtq *vq, uint16_t i)
 	dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
 }
 
+/* Unmap the buffers of an indirect chain's table and put the table back on its stack. */
+static void virtq_detach_table(struct virtq *vq, const struct virtq_chain *c)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	unsigned t = c->table - 1u;
+
+	for (unsigned n = 0; n < c->table_count; n++) {
+		struct virtq_shadow *s = &ind->shadow[t * ind->table_entries + n];
+
+		dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
+	}
+	ind->free[ind->free_count++] = (uint16_t)t;
+}
+
 /* Give a chain's descriptors back to the free list, unmapping each buffer. */
 static void virtq_detach(struct virtq *vq, uint16_t head)
 {
 	struct virtq_chain *c = &vq->chain[head];
 	uint16_t i = head;
 
+	if (c->table != 0) {
+		virtq_detach_table(vq, c);
+	}
 	for (unsigned n = 1; n <= c->count; n++) {
 		uint16_t next = vq->shadow[i].next;
 
-		virtq_unmap_desc(vq, i);
+		if (c->table == 0) {
+			virtq_unmap_desc(vq, i);
+		}
 		if (n == c->count) {
 			vq->shadow[i].next = vq->free_head;
 		}
@@ -214,8 +265,7 @@ static void virtq_detach(struct virtq *vq, uint16_t head)
 	}
 	vq->free_head = head;
 	vq->free_count += c->count;
-	c->in_flight = false;
-	c->token = NULL;
+	*c = (struct virtq_chain){ 0 };
 }
 
 void virtq_destroy(struct virtq *vq)
@@ -229,6 +279,12 @@ void virtq_destroy(struct virtq *vq)
 	virtq_free(vq);
 }
 
+/* An indirect table when the chain has more than one buffer, fits one, and one is free. */
+static bool virtq_use_indirect(const struct virtq *vq, unsigned count)
+{
+	return count > 1 && count <= vq->ind.table_entries && vq->ind.free_count > 0;
+}
+
 unsigned virtq_size(const struct virtq *vq)
 {
 	return vq->size;
@@ -237,6 +293,52 @@ unsigned virtq_size(const struct virtq *vq)
 unsigned virtq_free_count(const struct virtq *vq)
 {
 	return vq->free_count;
+}
+
+bool virtq_has_room(const struct virtq *vq, unsigned count)
+{
+	if (virtq_use_indirect(vq, count)) {
+		return vq->free_count >= 1;
+	}
+	return count <= vq->free_count;
+}
+
+int virtq_set_indirect(struct virtq *vq, unsigned table_count, unsigned table_entries)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	int ret;
+
+	if (!virtio_has(vq->vdev, VIRTIO_F_INDIRECT_DESC)) {
+		return 0;
+	}
+	/* Linux's rule too: at most the ring's size in one table (§2.7.5.3.1 allows more, but a
+	 * device may bound a chain by the queue size). */
+	table_count = MIN(table_count, vq->size);
+	table_entries = MIN(table_entries, vq->size);
+	if (ind->desc != NULL || table_count == 0 || table_entries < 2) {
+		return -EINVAL;
+	}
+	ind->bytes = (size_t)table_count * table_entries * sizeof(struct virtq_desc);
+	ind->shadow = calloc((size_t)table_count * table_entries, sizeof(*ind->shadow));
+	ind->free = calloc(table_count, sizeof(*ind->free));
+	ret = ind->shadow == NULL || ind->free == NULL ? -ENOMEM : 0;
+	if (ret == 0) {
+		ret = dma_alloc_coherent(&vq->vdev->dma, ind->bytes, (void **)&ind->desc,
+					 &ind->addr);
+	}
+	if (ret < 0) {
+		ind->desc = NULL;
+		virtq_free_indirect(vq);
+		return ret;
+	}
+	memset(ind->desc, 0, ind->bytes);
+	ind->table_count = table_count;
+	ind->table_entries = table_entries;
+	for (unsigned t = 0; t < table_count; t++) {
+		ind->free[t] = (uint16_t)(table_count - 1u - t);
+	}
+	ind->free_count = table_count;
+	return 0;
 }
 
 const struct virtq_stats *virtq_stats(const struct virtq *vq)
@@ -312,6 +414,63 @@ static uint16_t virtq_write_descs(struct virtq *vq, unsigned count, uint32_t *wr
 	return i;
 }
 
+/* Map every buffer into table t's shadows and write its descriptors (§2.7.5.3.1: the table's
+ * descriptors are linked by next, never INDIRECT themselves). */
+static int virtq_fill_table(struct virtq *vq, unsigned t, const struct virtq_buf *bufs,
+			    unsigned count, uint32_t *writable)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	struct virtq_shadow *sh = &ind->shadow[t * ind->table_entries];
+	struct virtq_desc *d = &ind->desc[t * ind->table_entries];
+
+	*writable = 0;
+	for (unsigned n = 0; n < count; n++) {
+		enum dma_dir dir = bufs[n].device_writes ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+		int ret = dma_map(&vq->vdev->dma, bufs[n].addr, bufs[n].len, dir, &sh[n].addr);
+
+		if (ret < 0) {
+			while (n-- > 0) {
+				dma_unmap(&vq->vdev->dma, sh[n].addr, sh[n].len, sh[n].dir);
+			}
+			return ret;
+		}
+		sh[n] = (struct virtq_shadow){ bufs[n].addr, sh[n].addr, bufs[n].len, dir, 0 };
+		d[n].addr = dma_addr(sh[n].addr);
+		d[n].len = sh[n].len;
+		d[n].flags = (uint16_t)((dir == DMA_FROM_DEVICE ? VIRTQ_DESC_F_WRITE : 0) |
+					(n + 1 < count ? VIRTQ_DESC_F_NEXT : 0));
+		d[n].next = n + 1 < count ? (uint16_t)(n + 1) : 0;
+		*writable += dir == DMA_FROM_DEVICE ? sh[n].len : 0;
+	}
+	return 0;
+}
+
+/* One ring descriptor pointing at a filled table. */
+static int virtq_add_indirect(struct virtq *vq, const struct virtq_buf *bufs, unsigned count,
+			      void *token)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	uint16_t head = vq->free_head;
+	unsigned t = ind->free[ind->free_count - 1];
+	size_t off = (size_t)t * ind->table_entries * sizeof(struct virtq_desc);
+	uint32_t writable;
+	int ret = virtq_fill_table(vq, t, bufs, count, &writable);
+
+	if (ret < 0) {
+		return ret;
+	}
+	ind->free_count--;
+	vq->desc[head].addr = dma_addr(ind->addr) + off;
+	vq->desc[head].len = (uint32_t)(count * sizeof(struct virtq_desc));
+	vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
+	vq->desc[head].next = 0;
+	vq->free_head = vq->shadow[head].next;
+	vq->free_count--;
+	vq->chain[head] = (struct virtq_chain){ token,		 writable, 1, (uint16_t)(t + 1),
+						(uint16_t)count, true };
+	return 0;
+}
+
 static void virtq_publish(struct virtq *vq, uint16_t head)
 {
 	vq->avail->ring[vq->avail_idx % vq->size] = head;
@@ -333,8 +492,18 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	if (count == 0 || virtq_check_bufs(bufs, count) < 0) {
 		return -EINVAL;
 	}
-	if (count > vq->free_count) {
+	if (!virtq_has_room(vq, count)) {
 		return -ENOSPC;
+	}
+	if (virtq_use_indirect(vq, count)) {
+		ret = virtq_add_indirect(vq, bufs, count, token);
+		if (ret < 0) {
+			return ret;
+		}
+		virtq_publish(vq, head);
+		vq->stats.added++;
+		vq->stats.indirect++;
+		return 0;
 	}
 	ret = virtq_map_bufs(vq, bufs, count);
 	if (ret < 0) {
@@ -342,17 +511,47 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	}
 	vq->free_head = virtq_write_descs(vq, count, &writable);
 	vq->free_count -= count;
-	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, true };
+	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, 0, 0, true };
 	virtq_publish(vq, head);
 	vq->stats.added++;
 	return 0;
+}
+
+bool virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
+{
+	/* §2.7.10: notify when event_idx is among the indices in [old, new), modulo 2^16. */
+	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+/* With event-idx the device's avail_event sits after the used ring (§2.7.8). */
+static uint16_t *virtq_avail_event(struct virtq *vq)
+{
+	return (uint16_t *)&vq->used->ring[vq->size];
+}
+
+/* With event-idx the driver's used_event sits after the avail ring (§2.7.6). */
+static uint16_t *virtq_used_event(struct virtq *vq)
+{
+	return &vq->avail->ring[vq->size];
+}
+
+static bool virtq_device_wants_kick(struct virtq *vq)
+{
+	uint16_t old = vq->kicked_idx;
+
+	vq->kicked_idx = vq->avail_idx;
+	if (vq->event_idx) {
+		return virtq_need_event(ring_load16(virtq_avail_event(vq)), vq->avail_idx, old);
+	}
+	return !(ring_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
 }
 
 void virtq_kick(struct virtq *vq)
 {
 	/* The new avail->idx must be visible before we read whether the device wants a kick. */
 	dma_mb();
-	if (ring_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) {
+	if (!virtq_device_wants_kick(vq)) {
+		vq->stats.kicks_suppressed++;
 		return;
 	}
 	vq->stats.notifies++;
@@ -397,6 +596,14 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 		return -EIO;
 	}
 	used_idx = ring_load16(&vq->used->idx);
+	if (used_idx == vq->last_used && vq->event_idx) {
+		/* Nothing left: ask for an interrupt at the next entry. used_event must be visible
+		 * before used->idx is read again, or an entry published in between could raise
+		 * none (§2.7.10). While entries are pending it stays behind: no interrupts. */
+		ring_store16(virtq_used_event(vq), vq->last_used);
+		dma_mb();
+		used_idx = ring_load16(&vq->used->idx);
+	}
 	if (used_idx == vq->last_used) {
 		return -EAGAIN;
 	}
