@@ -83,8 +83,9 @@ static int randread_run(struct randread *r, unsigned qd, uint64_t count)
 				submitted++;
 			}
 		}
-		if (ret == -EBUSY && vblk_in_flight(r->b) > 0) {
-			ret = 0; /* the ring is full: complete one first */
+		/* The ring (-EBUSY) or the bounce pool (-ENOSPC) is full: complete one first. */
+		if ((ret == -EBUSY || ret == -ENOSPC) && vblk_in_flight(r->b) > 0) {
+			ret = 0;
 		}
 		if (ret < 0 || vblk_in_flight(r->b) == 0) {
 			break;
