@@ -150,6 +150,20 @@ static int vblk_alloc(struct virtio_device *vdev, struct vblk **out)
 	return 0;
 }
 
+/* Indirect tables for every slot, or fewer when DMA memory is short (a small bounce pool);
+ * without any, chains are direct. */
+static void vblk_setup_indirect(struct vblk *b)
+{
+	unsigned entries = MIN(b->seg_limit + 2u, VBLK_TABLE_ENTRIES);
+
+	for (unsigned tables = b->slot_limit; tables > 0; tables /= 4) {
+		if (virtq_set_indirect(b->vq, tables, entries) == 0) {
+			return;
+		}
+	}
+	printf("%s: no memory for indirect tables: direct descriptors only\n", b->vdev->name);
+}
+
 int vblk_probe(struct virtio_device *vdev)
 {
 	const uint64_t want = (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
@@ -185,13 +199,7 @@ int vblk_probe(struct virtio_device *vdev)
 		virtio_fail(vdev, "cannot read the capacity");
 		return -EIO;
 	}
-	ret = virtq_set_indirect(b->vq, b->slot_limit, MIN(b->seg_limit + 2u, VBLK_TABLE_ENTRIES));
-	if (ret < 0) {
-		virtq_destroy(b->vq);
-		vblk_free(b);
-		virtio_fail(vdev, "cannot allocate the indirect tables");
-		return ret;
-	}
+	vblk_setup_indirect(b);
 	snprintf(vdev->name, sizeof(vdev->name), "blk%u", devices.count);
 	vdev->driver_priv = b;
 	(void)devtable_add(&devices, b); /* room was checked before binding */

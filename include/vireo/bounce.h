@@ -26,6 +26,7 @@ struct bounce_pool {
 	unsigned slot_count;
 	struct bounce_slot *slots;
 	unsigned used_slots;
+	bool exhausted; /* a map failed: said once, then only counted */
 	unsigned high_water;
 	uint64_t failures;
 	char name[32];
