@@ -86,6 +86,18 @@ static int opt_event_idx(const char *value)
 	return parse_on_off(value, &virtio_options.no_event_idx);
 }
 
+static int opt_vq(const char *value)
+{
+	if (strcmp(value, "split") == 0) {
+		virtio_options.no_packed = true;
+	} else if (strcmp(value, "packed") == 0) {
+		virtio_options.no_packed = false;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int opt_bounce_pool(const char *value)
 {
 	uint64_t kib;
@@ -119,6 +131,7 @@ static const struct {
 	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
 	{ "indirect", "on|off (VIRTIO_F_INDIRECT_DESC when offered)", opt_indirect },
 	{ "event_idx", "on|off (VIRTIO_F_EVENT_IDX when offered)", opt_event_idx },
+	{ "vq", "split|packed (packed: VIRTIO_F_RING_PACKED when offered)", opt_vq },
 };
 
 int vireo_option_apply(const char *key, const char *value)
@@ -153,5 +166,6 @@ void vireo_options_reset(void)
 	virtio_options.irq_poll = false;
 	virtio_options.no_indirect = false;
 	virtio_options.no_event_idx = false;
+	virtio_options.no_packed = false;
 	(void)dma_pool_set_size(DMA_POOL_DEFAULT_SIZE);
 }

@@ -129,6 +129,7 @@ static int vblk_read_config(struct vblk *b)
 	in->queue_depth = b->slot_limit;
 	in->indirect = virtio_has(b->vdev, VIRTIO_F_INDIRECT_DESC);
 	in->event_idx = virtio_has(b->vdev, VIRTIO_F_EVENT_IDX);
+	in->packed = virtio_has(b->vdev, VIRTIO_F_RING_PACKED);
 	return ret;
 }
 
@@ -169,7 +170,7 @@ int vblk_probe(struct virtio_device *vdev)
 	const uint64_t want = (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 			      (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_RO) |
 			      (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_F_INDIRECT_DESC) |
-			      (1ull << VIRTIO_F_EVENT_IDX);
+			      (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_RING_PACKED);
 	struct vblk *b;
 	int ret;
 

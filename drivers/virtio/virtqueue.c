@@ -14,88 +14,16 @@
 #include "vireo/virtio.h"
 #include "vireo/virtio_reg.h"
 #include "vireo/virtqueue.h"
+#include "virtqueue_priv.h"
 
 #define VIRTQ_FAULT_CHECK_NS (1000ull * 1000) /* look for SMMU faults every 1 ms */
 
 #define VIRTQ_MAX_SIZE 32768u
 #define VIRTQ_MODERN_ALIGN 64u
 
-/* What the driver knows about one descriptor. */
-struct virtq_shadow {
-	void *cpu;
-	dma_addr_t addr;
-	uint32_t len;
-	enum dma_dir dir;
-	uint16_t next; /* chain link while in flight, free-list link while free */
-};
-
-/* What the driver knows about one chain, indexed by its head. */
-struct virtq_chain {
-	void *token;
-	uint32_t writable;
-	uint16_t count;	      /* ring descriptors it holds (1 for an indirect chain) */
-	uint16_t table;	      /* indirect: its table + 1; 0 for a direct chain */
-	uint16_t table_count; /* indirect: entries used in the table */
-	bool in_flight;
-};
-
-/* Indirect descriptor tables (§2.7.5.3): one coherent block of table_count tables of
- * table_entries each, with shadows like the ring's; a free table is on a free stack. */
-struct virtq_indirect {
-	struct virtq_desc *desc;
-	dma_addr_t addr;
-	size_t bytes;
-	struct virtq_shadow *shadow;
-	uint16_t *free;
-	unsigned free_count;
-	unsigned table_count;
-	unsigned table_entries;
-};
-
-struct virtq {
-	struct virtio_device *vdev;
-	unsigned index;
-	unsigned size;
-	/* shared with the device */
-	void *ring;
-	size_t ring_bytes;
-	dma_addr_t ring_addr;
-	struct virtq_desc *desc;
-	struct virtq_avail *avail;
-	struct virtq_used *used;
-	/* private */
-	struct virtq_shadow *shadow;
-	struct virtq_chain *chain;
-	uint16_t free_head;
-	unsigned free_count;
-	uint16_t avail_idx;
-	uint16_t kicked_idx; /* avail_idx at the last virtq_kick() (event-idx) */
-	uint16_t last_used;
-	bool event_idx;
-	struct virtq_indirect ind;
-	bool broken;
-	struct virtq_stats stats;
-};
-
 static const char *vq_name(const struct virtq *vq)
 {
 	return vq->vdev->name[0] ? vq->vdev->name : vq->vdev->transport_name;
-}
-
-/* Shared ring fields are read and written exactly once per access. */
-static inline uint16_t ring_load16(const uint16_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static inline uint32_t ring_load32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static inline void ring_store16(uint16_t *p, uint16_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
 static unsigned round_down_pow2(unsigned n)
@@ -126,12 +54,21 @@ static int virtq_alloc_ring(struct virtq *vq)
 	size_t used_off;
 	int ret;
 
-	ring_layout(vq->size, align, &avail_off, &used_off, &vq->ring_bytes);
+	if (vq->packed) {
+		virtq_packed_layout(vq->size, &avail_off, &used_off, &vq->ring_bytes);
+	} else {
+		ring_layout(vq->size, align, &avail_off, &used_off, &vq->ring_bytes);
+	}
 	ret = dma_alloc_coherent(&vdev->dma, vq->ring_bytes, &vq->ring, &vq->ring_addr);
 	if (ret < 0) {
 		return ret;
 	}
 	memset(vq->ring, 0, vq->ring_bytes);
+	/* Both layouts in one block: the split ring's avail/used areas are the packed ring's
+	 * driver/device event areas (§2.8.10), which is what the transports are given. */
+	vq->pdesc = vq->ring;
+	vq->driver_event = (struct virtq_event *)((char *)vq->ring + avail_off);
+	vq->device_event = (struct virtq_event *)((char *)vq->ring + used_off);
 	vq->desc = vq->ring;
 	vq->avail = (struct virtq_avail *)((char *)vq->ring + avail_off);
 	vq->used = (struct virtq_used *)((char *)vq->ring + used_off);
@@ -210,6 +147,9 @@ int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, 
 	}
 	virtq_init_free_list(vq);
 	vq->event_idx = virtio_has(vdev, VIRTIO_F_EVENT_IDX);
+	vq->packed = virtio_has(vdev, VIRTIO_F_RING_PACKED);
+	vq->avail_wrap = true; /* §2.8.1: both wrap counters start at 1 */
+	vq->used_wrap = true;
 	ret = virtq_alloc_ring(vq);
 	if (ret == 0) {
 		ret = virtq_enable(vq);
@@ -402,10 +342,12 @@ static uint16_t virtq_write_descs(struct virtq *vq, unsigned count, uint32_t *wr
 		if (n + 1 < count) {
 			flags |= VIRTQ_DESC_F_NEXT;
 		}
-		d->addr = dma_addr(s->addr);
-		d->len = s->len;
-		d->flags = flags;
-		d->next = n + 1 < count ? s->next : 0;
+		if (!vq->packed) {
+			d->addr = dma_addr(s->addr);
+			d->len = s->len;
+			d->flags = flags;
+			d->next = n + 1 < count ? s->next : 0;
+		}
 		if (s->dir == DMA_FROM_DEVICE) {
 			*writable += s->len;
 		}
@@ -435,12 +377,21 @@ static int virtq_fill_table(struct virtq *vq, unsigned t, const struct virtq_buf
 			return ret;
 		}
 		sh[n] = (struct virtq_shadow){ bufs[n].addr, sh[n].addr, bufs[n].len, dir, 0 };
+		*writable += dir == DMA_FROM_DEVICE ? sh[n].len : 0;
+		if (vq->packed) {
+			/* §2.8.20: a packed table is in packed layout, no NEXT, ids unused */
+			struct virtq_pdesc *p = (struct virtq_pdesc *)&d[n];
+
+			*p = (struct virtq_pdesc){ dma_addr(sh[n].addr), sh[n].len, 0,
+						   dir == DMA_FROM_DEVICE ? VIRTQ_DESC_F_WRITE
+									  : 0 };
+			continue;
+		}
 		d[n].addr = dma_addr(sh[n].addr);
 		d[n].len = sh[n].len;
 		d[n].flags = (uint16_t)((dir == DMA_FROM_DEVICE ? VIRTQ_DESC_F_WRITE : 0) |
 					(n + 1 < count ? VIRTQ_DESC_F_NEXT : 0));
 		d[n].next = n + 1 < count ? (uint16_t)(n + 1) : 0;
-		*writable += dir == DMA_FROM_DEVICE ? sh[n].len : 0;
 	}
 	return 0;
 }
@@ -460,10 +411,14 @@ static int virtq_add_indirect(struct virtq *vq, const struct virtq_buf *bufs, un
 		return ret;
 	}
 	ind->free_count--;
-	vq->desc[head].addr = dma_addr(ind->addr) + off;
-	vq->desc[head].len = (uint32_t)(count * sizeof(struct virtq_desc));
-	vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
-	vq->desc[head].next = 0;
+	if (vq->packed) {
+		virtq_packed_publish(vq, head, count, true, dma_addr(ind->addr) + off);
+	} else {
+		vq->desc[head].addr = dma_addr(ind->addr) + off;
+		vq->desc[head].len = (uint32_t)(count * sizeof(struct virtq_desc));
+		vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
+		vq->desc[head].next = 0;
+	}
 	vq->free_head = vq->shadow[head].next;
 	vq->free_count--;
 	vq->chain[head] = (struct virtq_chain){ token,		 writable, 1, (uint16_t)(t + 1),
@@ -500,7 +455,9 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 		if (ret < 0) {
 			return ret;
 		}
-		virtq_publish(vq, head);
+		if (!vq->packed) {
+			virtq_publish(vq, head);
+		}
 		vq->stats.added++;
 		vq->stats.indirect++;
 		return 0;
@@ -512,7 +469,11 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	vq->free_head = virtq_write_descs(vq, count, &writable);
 	vq->free_count -= count;
 	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, 0, 0, true };
-	virtq_publish(vq, head);
+	if (vq->packed) {
+		virtq_packed_publish(vq, head, count, false, 0);
+	} else {
+		virtq_publish(vq, head);
+	}
 	vq->stats.added++;
 	return 0;
 }
@@ -539,6 +500,9 @@ static bool virtq_device_wants_kick(struct virtq *vq)
 {
 	uint16_t old = vq->kicked_idx;
 
+	if (vq->packed) {
+		return virtq_packed_wants_kick(vq);
+	}
 	vq->kicked_idx = vq->avail_idx;
 	if (vq->event_idx) {
 		return virtq_need_event(ring_load16(virtq_avail_event(vq)), vq->avail_idx, old);
@@ -558,7 +522,7 @@ void virtq_kick(struct virtq *vq)
 	vq->vdev->ops->notify(vq->vdev, vq->index);
 }
 
-static int virtq_break(struct virtq *vq, const char *what, uint32_t value)
+int virtq_break(struct virtq *vq, const char *what, uint32_t value)
 {
 	printf("%s: queue %u: %s (%u); queue stopped\n", vq_name(vq), vq->index, what, value);
 	vq->broken = true;
@@ -567,7 +531,7 @@ static int virtq_break(struct virtq *vq, const char *what, uint32_t value)
 }
 
 /* Check a used element's id: it must be the head of a chain we have in flight. */
-static int virtq_check_id(struct virtq *vq, uint32_t id)
+int virtq_check_id(struct virtq *vq, uint32_t id)
 {
 	if (id >= vq->size) {
 		return virtq_break(vq, "used id out of range", id);
@@ -580,22 +544,18 @@ static int virtq_check_id(struct virtq *vq, uint32_t id)
 
 bool virtq_pending(const struct virtq *vq)
 {
+	if (vq->packed) {
+		return vq->broken || virtq_packed_pending(vq);
+	}
 	return vq->broken || ring_load16(&vq->used->idx) != vq->last_used;
 }
 
-int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+/* The next used element of the split ring: its checked id and length, or -EAGAIN/-EPROTO. */
+static int virtq_split_next(struct virtq *vq, uint32_t *id, uint32_t *written)
 {
 	struct virtq_used_elem *e;
-	uint16_t used_idx;
-	uint32_t id;
-	uint32_t written;
-	struct virtq_chain c;
+	uint16_t used_idx = ring_load16(&vq->used->idx);
 
-	*token = NULL;
-	if (vq->broken) {
-		return -EIO;
-	}
-	used_idx = ring_load16(&vq->used->idx);
 	if (used_idx == vq->last_used && vq->event_idx) {
 		/* Nothing left: ask for an interrupt at the next entry. used_event must be visible
 		 * before used->idx is read again, or an entry published in between could raise
@@ -613,11 +573,27 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 	/* The entries must be read after the index that published them. */
 	dma_rmb();
 	e = &vq->used->ring[vq->last_used % vq->size];
-	id = ring_load32(&e->id);
-	written = ring_load32(&e->len);
+	*id = ring_load32(&e->id);
+	*written = ring_load32(&e->len);
 	vq->last_used++;
-	if (virtq_check_id(vq, id) < 0) {
-		return -EPROTO;
+	return virtq_check_id(vq, *id);
+}
+
+int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+{
+	uint32_t id;
+	uint32_t written;
+	struct virtq_chain c;
+	int ret;
+
+	*token = NULL;
+	if (vq->broken) {
+		return -EIO;
+	}
+	ret = vq->packed ? virtq_packed_next(vq, &id, &written)
+			 : virtq_split_next(vq, &id, &written);
+	if (ret < 0) {
+		return ret;
 	}
 	c = vq->chain[id];
 	virtq_detach(vq, (uint16_t)id);

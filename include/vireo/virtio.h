@@ -119,6 +119,7 @@ struct virtio_options {
 	bool console_virtio;  /* console=virtio: the shell runs on the first virtio console */
 	bool no_indirect;     /* indirect=off: VIRTIO_F_INDIRECT_DESC is never accepted */
 	bool no_event_idx;    /* event_idx=off: VIRTIO_F_EVENT_IDX is never accepted */
+	bool no_packed;	      /* vq=split: VIRTIO_F_RING_PACKED is never accepted */
 };
 extern struct virtio_options virtio_options;
 

@@ -19,6 +19,7 @@ struct vblk_info {
 	uint32_t queue_depth; /* requests in flight at most */
 	bool indirect;	      /* VIRTIO_F_INDIRECT_DESC negotiated */
 	bool event_idx;	      /* VIRTIO_F_EVENT_IDX negotiated */
+	bool packed;	      /* VIRTIO_F_RING_PACKED negotiated */
 };
 
 enum vblk_op { VBLK_OP_READ, VBLK_OP_WRITE, VBLK_OP_FLUSH, VBLK_OP_GET_ID };

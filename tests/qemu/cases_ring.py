@@ -60,7 +60,8 @@ def check_randread(seg, disk, count, qd, sectors, indirect):
           f"more kicks than requests: {r}")
 
 
-def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=True):
+def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=True,
+              packed=False):
     disk = ctx.disk("d0", 8 * MiB)
     if transport == "mmio":
         args = ctx.mmio_blk(disk)
@@ -79,12 +80,14 @@ def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=
     check(blks[0]["transport"].startswith(transport + "@"),
           f"blk0 transport={blks[0]['transport']}, expected {transport}@...")
     feats = int(blks[0]["features"], 16)
-    check(bool(feats >> 28 & 1) == indirect and bool(feats >> 29 & 1) == event_idx,
+    check(bool(feats >> 28 & 1) == indirect and bool(feats >> 29 & 1) == event_idx
+          and bool(feats >> 34 & 1) == packed,
           f"negotiated features={blks[0]['features']}: INDIRECT_DESC (28) should be "
-          f"{indirect}, EVENT_IDX (29) {event_idx}")
+          f"{indirect}, EVENT_IDX (29) {event_idx}, RING_PACKED (34) {packed}")
     info = [parse_kv(line) for line in t.segments[1].split("\n") if "name=blk0" in line]
     check(info, f"`blk info` has no blk0: {short(t.segments[1])}")
-    want = {"indirect": "yes" if indirect else "no", "event_idx": "yes" if event_idx else "no"}
+    want = {"indirect": "yes" if indirect else "no", "event_idx": "yes" if event_idx else "no",
+            "vq": "packed" if packed else "split"}
     for k, v in want.items():
         check(info[0].get(k) == v, f"`blk info`: {k}={info[0].get(k)}, expected {v}")
     s.verify(t, {0: disk})
@@ -95,22 +98,27 @@ def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=
 
 
 MATRIX = [
-    # name, device options, vireo options, indirect, event_idx
-    ("both", "", "", True, True),
-    ("indirect", "event_idx=off", "", True, False),
-    ("event-idx", "indirect_desc=off", "", False, True),
-    ("both-off", "indirect_desc=off,event_idx=off", "", False, False),
-    ("refused", "", "indirect=off event_idx=off", False, False),
+    # name, device options, vireo options, indirect, event_idx, packed
+    ("both", "", "", True, True, False),
+    ("indirect", "event_idx=off", "", True, False, False),
+    ("event-idx", "indirect_desc=off", "", False, True, False),
+    ("both-off", "indirect_desc=off,event_idx=off", "", False, False, False),
+    ("refused", "", "indirect=off event_idx=off", False, False, False),
+    ("packed", "packed=on", "", True, True, True),
+    ("packed-direct", "packed=on,indirect_desc=off,event_idx=off", "", False, False, True),
+    ("packed-refused", "packed=on", "vq=split", True, True, False),
+    ("all-off", "packed=on", "vq=split indirect=off event_idx=off", False, False, False),
 ]
 
 
-def register(transport, name, dev_opts, options, indirect, event_idx):
+def register(transport, name, dev_opts, options, indirect, event_idx, packed):
     doc = (f"virtio-blk on {transport} (modern), device options '{dev_opts or 'defaults'}', "
            f"vireo options '{options or 'none'}': indirect={indirect} event_idx={event_idx} "
-           f"negotiated; crcs, writes, flush, randread at qd 32 checked against the host")
+           f"packed={packed} negotiated; crcs, writes, flush, randread at qd 32 checked "
+           f"against the host")
 
     def fn(ctx):
-        ring_case(ctx, transport, dev_opts, options, indirect, event_idx)
+        ring_case(ctx, transport, dev_opts, options, indirect, event_idx, packed)
     fn.__doc__ = doc
     case(f"ring-{transport}-{name}", timeout=90)(fn)
 
@@ -157,4 +165,16 @@ def ring_iommu(ctx):
     s.verify(t, {0: disk})
     for index, (count, qd, sectors) in RANDREADS.items():
         check_randread(t.segments[index], disk, count, qd, sectors, indirect=True)
+    disk.verify_file()
+
+
+@case("ring-pci-packed-past-the-index-wrap", timeout=120)
+def ring_packed_wrap(ctx):
+    """packed ring (packed=on), 70000 1-sector random reads at qd 32: the ring wraps hundreds of
+    times and the 16-bit event offsets too; the checksum of every read matches the host's"""
+    disk = ctx.disk("d0", 8 * MiB)
+    s = Script().cmd("blk info").cmd("blk randread 0 70000 32 1").cmd("poweroff")
+    t = ctx.run_script(s, pci_disk_args(disk, "packed=on"))
+    check("vq=packed" in t.segments[0], f"not on the packed ring: {short(t.segments[0])}")
+    check_randread(t.segments[1], disk, 70000, 32, 1, indirect=True)
     disk.verify_file()
