@@ -421,6 +421,9 @@ static struct vblk_io *vblk_finish(struct vblk *b, struct vblk_slot *slot, int s
 	b->free_slot[b->free_slots++] = (uint8_t)(slot - b->slot);
 	io->status = status;
 	io->done = true;
+	if (io->complete != NULL) {
+		io->complete(io);
+	}
 	return io;
 }
 

@@ -34,6 +34,9 @@ struct vblk_io {
 	uint32_t count; /* 512-byte sectors */
 	void *buf;
 	void *user; /* the caller's, untouched */
+	/** Optional: called as the record is completed (done set), also for requests a device
+	 *  failure completes and those a synchronous call reaps. */
+	void (*complete)(struct vblk_io *io);
 	/* set by the driver */
 	bool done;
 	int status; /* when done: 0, -EIO (device error or misbehaviour), -ENOTSUP, -ETIMEDOUT */
