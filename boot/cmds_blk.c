@@ -124,6 +124,10 @@ static int cmd_blk_info(int argc, char **argv)
 		       c.info.indirect ? "yes" : "no", c.info.event_idx ? "yes" : "no",
 		       c.info.packed ? "packed" : "split");
 	}
+	if (vblk_count() > 0) {
+		printf("blk: first_io_us=%llu (guest time of the first completed request)\n",
+		       (unsigned long long)(vblk_first_io_ns() / 1000));
+	}
 	return 0;
 }
 

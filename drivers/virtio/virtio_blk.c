@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/timer.h"
 #include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
@@ -50,7 +51,13 @@ struct vblk {
 };
 
 static void *slots[VBLK_MAX_DEVICES];
+static uint64_t first_io_ns; /* guest time of the first completed request (0: none yet) */
 static struct devtable devices = DEVTABLE_INIT(slots);
+
+uint64_t vblk_first_io_ns(void)
+{
+	return first_io_ns;
+}
 
 unsigned vblk_count(void)
 {
@@ -421,6 +428,9 @@ static struct vblk_io *vblk_finish(struct vblk *b, struct vblk_slot *slot, int s
 	b->free_slot[b->free_slots++] = (uint8_t)(slot - b->slot);
 	io->status = status;
 	io->done = true;
+	if (first_io_ns == 0) {
+		first_io_ns = arch_time_ns();
+	}
 	if (io->complete != NULL) {
 		io->complete(io);
 	}

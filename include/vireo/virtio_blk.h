@@ -47,6 +47,9 @@ int vblk_probe(struct virtio_device *vdev);
 /** Unbind: reset the device, free the queue and the driver state; later blkN renumber. */
 void vblk_remove(struct vblk *b);
 unsigned vblk_count(void);
+/** Guest time (the generic timer, which starts with the machine) at which the first blk
+ *  request of any device completed; 0 before. */
+uint64_t vblk_first_io_ns(void);
 /** The N of blkN, or NULL. */
 struct vblk *vblk_get(unsigned n);
 struct virtio_device *vblk_vdev(struct vblk *b);
