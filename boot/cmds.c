@@ -115,8 +115,8 @@ static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table)
 
 /* Every group of commands; `help` lists them in this order. */
 const struct shell_cmd_group *const shell_groups[] = {
-	&cmds_core, &cmds_blk, &cmds_pci,     &cmds_bench, &cmds_debug, &cmds_smmu,
-	&cmds_irq,  &cmds_net, &cmds_console, &cmds_rng,   &cmds_linux, &cmds_system,
+	&cmds_core, &cmds_blk, &cmds_pci,     &cmds_bench, &cmds_randread, &cmds_debug,	 &cmds_smmu,
+	&cmds_irq,  &cmds_net, &cmds_console, &cmds_rng,   &cmds_linux,	   &cmds_system,
 };
 
 const unsigned shell_group_count = ARRAY_SIZE(shell_groups);

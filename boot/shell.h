@@ -39,6 +39,7 @@ struct shell_cmd_group {
 extern const struct shell_cmd_group cmds_blk;
 extern const struct shell_cmd_group cmds_pci;
 extern const struct shell_cmd_group cmds_bench;
+extern const struct shell_cmd_group cmds_randread;
 extern const struct shell_cmd_group cmds_debug;
 extern const struct shell_cmd_group cmds_smmu;
 extern const struct shell_cmd_group cmds_irq;

@@ -153,8 +153,15 @@ static int bounce_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir d
 	long slot = slots_alloc(pool, len, 1);
 
 	if (slot < 0) {
-		printf("%s: bounce pool exhausted (%zu bytes wanted, %u of %u slots used)\n",
-		       pool->name, len, pool->used_slots, pool->slot_count);
+		/* Many requests in flight fill the pool as a matter of course: their submitter
+		 * waits for a completion (or splits the request), so say it once; `dma stats`
+		 * counts every failure. */
+		if (!pool->exhausted) {
+			printf("%s: bounce pool exhausted (%zu bytes wanted, %u of %u slots used); "
+			       "further failures are only counted\n",
+			       pool->name, len, pool->used_slots, pool->slot_count);
+		}
+		pool->exhausted = true;
 		dev->stats.errors++;
 		return -ENOSPC;
 	}

@@ -64,6 +64,40 @@ static int opt_irq(const char *value)
 	return 0;
 }
 
+static int parse_on_off(const char *value, bool *off)
+{
+	if (strcmp(value, "on") == 0) {
+		*off = false;
+	} else if (strcmp(value, "off") == 0) {
+		*off = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int opt_indirect(const char *value)
+{
+	return parse_on_off(value, &virtio_options.no_indirect);
+}
+
+static int opt_event_idx(const char *value)
+{
+	return parse_on_off(value, &virtio_options.no_event_idx);
+}
+
+static int opt_vq(const char *value)
+{
+	if (strcmp(value, "split") == 0) {
+		virtio_options.no_packed = true;
+	} else if (strcmp(value, "packed") == 0) {
+		virtio_options.no_packed = false;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int opt_bounce_pool(const char *value)
 {
 	uint64_t kib;
@@ -95,6 +129,9 @@ static const struct {
 	{ "bounce_pool", "<KiB>", opt_bounce_pool },
 	{ "timeout", "<ms> per virtio request", opt_timeout },
 	{ "irq", "auto|poll (poll: device interrupts off, completion polled)", opt_irq },
+	{ "indirect", "on|off (VIRTIO_F_INDIRECT_DESC when offered)", opt_indirect },
+	{ "event_idx", "on|off (VIRTIO_F_EVENT_IDX when offered)", opt_event_idx },
+	{ "vq", "split|packed (packed: VIRTIO_F_RING_PACKED when offered)", opt_vq },
 };
 
 int vireo_option_apply(const char *key, const char *value)
@@ -127,5 +164,8 @@ void vireo_options_reset(void)
 	timeout_ns = 0;
 	virtio_options.force_bounce = false;
 	virtio_options.irq_poll = false;
+	virtio_options.no_indirect = false;
+	virtio_options.no_event_idx = false;
+	virtio_options.no_packed = false;
 	(void)dma_pool_set_size(DMA_POOL_DEFAULT_SIZE);
 }

@@ -216,6 +216,65 @@ int vireo_blk_flush(struct vireo *v, unsigned blk)
 	return b == NULL ? -ENODEV : vblk_flush(b);
 }
 
+_Static_assert(sizeof(struct vblk_io) <= sizeof(((struct vireo_blk_io *)0)->priv),
+	       "struct vireo_blk_io has no room for the driver's record");
+
+static struct vblk_io *blk_io_priv(struct vireo_blk_io *io)
+{
+	return (struct vblk_io *)(void *)io->priv;
+}
+
+/* The driver's record completed (also when a device failure completes it): copy it out. */
+static void blk_io_complete(struct vblk_io *in)
+{
+	struct vireo_blk_io *io = in->user;
+
+	io->status = in->status;
+	io->done = 1;
+}
+
+int vireo_blk_submit(struct vireo *v, unsigned blk, struct vireo_blk_io *io)
+{
+	struct vblk_io *in;
+	struct vblk *b;
+	int ret = io == NULL ? -EINVAL : blk_check(v, blk, io->lba, io->count, io->buf, &b);
+
+	if (ret < 0) {
+		return ret;
+	}
+	in = blk_io_priv(io);
+	*in = (struct vblk_io){ .op = io->write ? VBLK_OP_WRITE : VBLK_OP_READ,
+				.lba = io->lba,
+				.count = io->count,
+				.buf = io->buf,
+				.user = io,
+				.complete = blk_io_complete };
+	io->done = 0;
+	io->status = -EINPROGRESS;
+	return vblk_submit(b, in);
+}
+
+int vireo_blk_poll(struct vireo *v, unsigned blk, struct vireo_blk_io **io)
+{
+	struct vblk_io *done;
+	struct vblk *b;
+	int ret;
+
+	if (!usable(v) || io == NULL) {
+		return -EINVAL;
+	}
+	*io = NULL;
+	b = vblk_get(blk);
+	if (b == NULL) {
+		return -ENODEV;
+	}
+	ret = vblk_poll(b, &done);
+	if (ret == 1) {
+		*io = done->user;
+	}
+	return ret;
+}
+
 static struct netif *net_at(struct vireo *v, unsigned net)
 {
 	struct vnet *n = usable(v) ? vnet_get(net) : NULL;

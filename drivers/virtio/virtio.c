@@ -197,6 +197,15 @@ int virtio_negotiate(struct virtio_device *vdev, uint64_t driver_features)
 	if (pol.accept_access_platform) {
 		wanted |= 1ull << VIRTIO_F_ACCESS_PLATFORM;
 	}
+	if (virtio_options.no_indirect) {
+		wanted &= ~(1ull << VIRTIO_F_INDIRECT_DESC);
+	}
+	if (virtio_options.no_event_idx) {
+		wanted &= ~(1ull << VIRTIO_F_EVENT_IDX);
+	}
+	if (virtio_options.no_packed || vdev->legacy) {
+		wanted &= ~(1ull << VIRTIO_F_RING_PACKED);
+	}
 	vdev->features = offered & wanted;
 	vdev->ops->set_features(vdev, vdev->features);
 	if (virtio_features_ok(vdev) < 0) {

@@ -1,10 +1,12 @@
-/* virtio-blk (virtio 1.2 §5.2): one request in flight per device, each a chain of
- * header (device-readable) | data segments | status byte (device-writable). */
+/* virtio-blk (virtio 1.2 §5.2): up to VBLK_SLOTS requests in flight per device, each a chain
+ * of header (device-readable) | data segments | status byte (device-writable), through an
+ * indirect table when the device offers them. The synchronous calls submit and wait. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/timer.h"
 #include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
@@ -16,27 +18,46 @@
 #define VBLK_QUEUE_SIZE 128u
 #define VBLK_SEG_BYTES 4096u /* data is split at page boundaries, as scattered pages would be */
 #define VBLK_STATUS_NONE 0xffu
+#define VBLK_SLOTS 64u	       /* requests in flight at most */
+#define VBLK_TABLE_ENTRIES 66u /* indirect table: header, 64 segments (256 KiB), status */
 
-/* The request header and status live in their own page so that cache maintenance on them
- * never touches a line the CPU is using for something else. */
+/* The request headers and statuses live in their own pages, one 128-byte slot each (the
+ * header in one cache line, what the device writes in the next), so that cache maintenance
+ * on them never touches a line the CPU is using for something else. */
 struct vblk_req {
 	struct virtio_blk_req_hdr hdr;
 	uint8_t pad[64 - sizeof(struct virtio_blk_req_hdr)];
 	uint8_t status;
 	uint8_t id[VIRTIO_BLK_ID_BYTES];
+} __attribute__((aligned(128)));
+
+/* One request in flight: the caller's record and what the device must write. */
+struct vblk_slot {
+	struct vblk_io *io;
+	uint32_t writable;
 };
 
 struct vblk {
 	struct virtio_device *vdev;
 	struct virtq *vq;
 	struct vblk_info info;
-	unsigned seg_limit; /* data segments per request */
-	struct vblk_req *req;
+	unsigned seg_limit;   /* data segments per request */
+	struct vblk_req *req; /* VBLK_SLOTS of them */
 	struct virtq_buf *bufs;
+	struct vblk_slot slot[VBLK_SLOTS];
+	uint8_t free_slot[VBLK_SLOTS];
+	unsigned free_slots;
+	unsigned slot_limit; /* slots usable: at most the ring's size */
 };
 
 static void *slots[VBLK_MAX_DEVICES];
+static uint64_t first_io_ns; /* guest time of the first completed request (0: none yet) */
 static struct devtable devices = DEVTABLE_INIT(slots);
+
+uint64_t vblk_first_io_ns(void)
+{
+	return first_io_ns;
+}
 
 unsigned vblk_count(void)
 {
@@ -60,7 +81,7 @@ void vblk_get_info(const struct vblk *b, struct vblk_info *info)
 
 static void vblk_free(struct vblk *b)
 {
-	page_free(b->req, sizeof(*b->req));
+	page_free(b->req, VBLK_SLOTS * sizeof(*b->req));
 	free(b->bufs);
 	free(b);
 }
@@ -107,6 +128,15 @@ static int vblk_read_config(struct vblk *b)
 	b->seg_limit = (unsigned)MIN(MAX(seg_max, 1),
 				     (uint64_t)MIN(virtq_size(b->vq), VBLK_QUEUE_SIZE) - 2);
 	in->seg_max = b->seg_limit;
+	b->slot_limit = MIN(VBLK_SLOTS, virtq_size(b->vq));
+	for (unsigned i = 0; i < b->slot_limit; i++) {
+		b->free_slot[i] = (uint8_t)(b->slot_limit - 1u - i);
+	}
+	b->free_slots = b->slot_limit;
+	in->queue_depth = b->slot_limit;
+	in->indirect = virtio_has(b->vdev, VIRTIO_F_INDIRECT_DESC);
+	in->event_idx = virtio_has(b->vdev, VIRTIO_F_EVENT_IDX);
+	in->packed = virtio_has(b->vdev, VIRTIO_F_RING_PACKED);
 	return ret;
 }
 
@@ -118,7 +148,7 @@ static int vblk_alloc(struct virtio_device *vdev, struct vblk **out)
 		return -ENOMEM;
 	}
 	b->vdev = vdev;
-	b->req = page_alloc(sizeof(*b->req), PAGE_SIZE);
+	b->req = page_alloc(VBLK_SLOTS * sizeof(*b->req), PAGE_SIZE);
 	b->bufs = calloc(VBLK_QUEUE_SIZE, sizeof(*b->bufs));
 	if (b->req == NULL || b->bufs == NULL) {
 		vblk_free(b);
@@ -128,11 +158,26 @@ static int vblk_alloc(struct virtio_device *vdev, struct vblk **out)
 	return 0;
 }
 
+/* Indirect tables for every slot, or fewer when DMA memory is short (a small bounce pool);
+ * without any, chains are direct. */
+static void vblk_setup_indirect(struct vblk *b)
+{
+	unsigned entries = MIN(b->seg_limit + 2u, VBLK_TABLE_ENTRIES);
+
+	for (unsigned tables = b->slot_limit; tables > 0; tables /= 4) {
+		if (virtq_set_indirect(b->vq, tables, entries) == 0) {
+			return;
+		}
+	}
+	printf("%s: no memory for indirect tables: direct descriptors only\n", b->vdev->name);
+}
+
 int vblk_probe(struct virtio_device *vdev)
 {
 	const uint64_t want = (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 			      (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_RO) |
-			      (1ull << VIRTIO_BLK_F_FLUSH);
+			      (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_F_INDIRECT_DESC) |
+			      (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_RING_PACKED);
 	struct vblk *b;
 	int ret;
 
@@ -162,6 +207,7 @@ int vblk_probe(struct virtio_device *vdev)
 		virtio_fail(vdev, "cannot read the capacity");
 		return -EIO;
 	}
+	vblk_setup_indirect(b);
 	snprintf(vdev->name, sizeof(vdev->name), "blk%u", devices.count);
 	vdev->driver_priv = b;
 	(void)devtable_add(&devices, b); /* room was checked before binding */
@@ -238,48 +284,13 @@ static int vblk_bad_len(struct vblk *b)
 	return -EIO;
 }
 
-/* Submit the chain in b->bufs[0 .. count) and wait for it. */
-static int vblk_submit(struct vblk *b, unsigned count)
+static void vblk_set_frame(struct vblk *b, struct vblk_req *req, uint32_t type, uint64_t sector,
+			   unsigned data_count)
 {
-	uint32_t writable = vblk_writable_bytes(b, count);
-	void *token;
-	uint32_t len;
-	int ret;
-
-	b->req->status = VBLK_STATUS_NONE;
-	ret = virtq_add(b->vq, b->bufs, count, b);
-	if (ret < 0) {
-		return ret;
-	}
-	virtq_kick(b->vq);
-	ret = virtq_wait(b->vq, &token, &len);
-	/* A bad length on a request we can identify fails that request only (virtqueue.h). */
-	if (ret == -EPROTO && token != NULL) {
-		return vblk_bad_len(b);
-	}
-	if (ret < 0) {
-		return virtio_wait_failed(b->vdev, ret);
-	}
-	if (token != b) {
-		return -EIO;
-	}
-	/* The status byte is the last device-writable byte, after a read's data: a used length
-	 * short of it says the data and the status were not all written, and nothing past len
-	 * may be believed (§2.7.8.2). */
-	if (len < writable) {
-		printf("%s: used length %u short of the %u bytes the request needs written; "
-		       "request failed\n",
-		       b->vdev->name, len, writable);
-		return vblk_bad_len(b);
-	}
-	return vblk_status_error(b, b->req->status);
-}
-
-static void vblk_set_frame(struct vblk *b, uint32_t type, uint64_t sector, unsigned data_count)
-{
-	b->req->hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
-	b->bufs[0] = (struct virtq_buf){ &b->req->hdr, sizeof(b->req->hdr), false };
-	b->bufs[1 + data_count] = (struct virtq_buf){ &b->req->status, 1, true };
+	req->hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
+	req->status = VBLK_STATUS_NONE;
+	b->bufs[0] = (struct virtq_buf){ &req->hdr, sizeof(req->hdr), false };
+	b->bufs[1 + data_count] = (struct virtq_buf){ &req->status, 1, true };
 }
 
 static int vblk_check_range(struct vblk *b, uint64_t lba, uint32_t count)
@@ -293,69 +304,323 @@ static int vblk_check_range(struct vblk *b, uint64_t lba, uint32_t count)
 	return 0;
 }
 
-static int vblk_rw(struct vblk *b, uint32_t type, uint64_t lba, uint32_t count, uint8_t *buf)
+static uint32_t vblk_type(const struct vblk_io *io)
 {
-	size_t left = (size_t)count * VIRTIO_BLK_SECTOR_SIZE;
-	int ret = vblk_check_range(b, lba, count);
+	switch (io->op) {
+	case VBLK_OP_READ:
+		return VIRTIO_BLK_T_IN;
+	case VBLK_OP_WRITE:
+		return VIRTIO_BLK_T_OUT;
+	case VBLK_OP_FLUSH:
+		return VIRTIO_BLK_T_FLUSH;
+	default:
+		return VIRTIO_BLK_T_GET_ID;
+	}
+}
 
-	while (ret == 0 && left > 0) {
-		unsigned segs;
-		size_t bytes = vblk_segments(b, buf, left, type == VIRTIO_BLK_T_IN, &segs);
-
-		if (bytes == 0) {
-			return -EIO; /* the device's limits cannot carry one sector */
+static int vblk_check_io(struct vblk *b, const struct vblk_io *io)
+{
+	if (b->vdev->broken) {
+		return -EIO;
+	}
+	switch (io->op) {
+	case VBLK_OP_WRITE:
+		if (b->info.read_only) {
+			return -EROFS;
 		}
-		vblk_set_frame(b, type, lba, segs);
-		ret = vblk_submit(b, segs + 2);
-		buf += bytes;
-		left -= bytes;
-		lba += bytes / VIRTIO_BLK_SECTOR_SIZE;
+		/* fall through */
+	case VBLK_OP_READ:
+		return io->buf == NULL ? -EINVAL : vblk_check_range(b, io->lba, io->count);
+	case VBLK_OP_FLUSH:
+		return b->info.flush ? 0 : -ENOTSUP;
+	case VBLK_OP_GET_ID:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The chain for io in b->bufs; the bytes of data it carries through *bytes. */
+static unsigned vblk_build(struct vblk *b, struct vblk_io *io, struct vblk_req *req, size_t limit,
+			   size_t *bytes)
+{
+	unsigned segs = 0;
+
+	*bytes = 0;
+	if (io->op == VBLK_OP_READ || io->op == VBLK_OP_WRITE) {
+		size_t want = MIN((size_t)io->count * VIRTIO_BLK_SECTOR_SIZE, limit);
+
+		*bytes = vblk_segments(b, io->buf, want, io->op == VBLK_OP_READ, &segs);
+	}
+	vblk_set_frame(b, req, vblk_type(io), io->lba, segs);
+	if (io->op == VBLK_OP_GET_ID) {
+		memset(req->id, 0, sizeof(req->id));
+		b->bufs[1] = (struct virtq_buf){ req->id, VIRTIO_BLK_ID_BYTES, true };
+		b->bufs[2] = (struct virtq_buf){ &req->status, 1, true };
+		segs = 1;
+	}
+	return segs + 2;
+}
+
+/* Submit as much of io as one request carries, at most limit bytes of data; *bytes says how
+ * much. -EBUSY when no slot or ring room is free (complete something first). */
+static int vblk_start(struct vblk *b, struct vblk_io *io, size_t limit, size_t *bytes)
+{
+	unsigned s;
+	unsigned count;
+	int ret;
+
+	if (b->free_slots == 0) {
+		return -EBUSY;
+	}
+	s = b->free_slot[b->free_slots - 1];
+	count = vblk_build(b, io, &b->req[s], limit, bytes);
+	if ((io->op == VBLK_OP_READ || io->op == VBLK_OP_WRITE) && *bytes == 0) {
+		return -EIO; /* the device's limits cannot carry one sector */
+	}
+	if (!virtq_has_room(b->vq, count)) {
+		return -EBUSY;
+	}
+	ret = virtq_add(b->vq, b->bufs, count, &b->slot[s]);
+	if (ret < 0) {
+		return ret;
+	}
+	b->free_slots--;
+	b->slot[s] = (struct vblk_slot){ io, vblk_writable_bytes(b, count) };
+	io->slot = s;
+	io->done = false;
+	io->status = -EINPROGRESS;
+	virtq_kick(b->vq);
+	return 0;
+}
+
+int vblk_submit(struct vblk *b, struct vblk_io *io)
+{
+	size_t bytes;
+	size_t want = (size_t)io->count * VIRTIO_BLK_SECTOR_SIZE;
+	int ret = vblk_check_io(b, io);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if ((io->op == VBLK_OP_READ || io->op == VBLK_OP_WRITE) &&
+	    vblk_segments(b, io->buf, want, false, &(unsigned){ 0 }) < want) {
+		return -E2BIG;
+	}
+	return vblk_start(b, io, want, &bytes);
+}
+
+const struct virtq_stats *vblk_queue_stats(const struct vblk *b)
+{
+	return virtq_stats(b->vq);
+}
+
+unsigned vblk_in_flight(const struct vblk *b)
+{
+	return b->slot_limit - b->free_slots;
+}
+
+static struct vblk_io *vblk_finish(struct vblk *b, struct vblk_slot *slot, int status)
+{
+	struct vblk_io *io = slot->io;
+
+	slot->io = NULL;
+	b->free_slot[b->free_slots++] = (uint8_t)(slot - b->slot);
+	io->status = status;
+	io->done = true;
+	if (first_io_ns == 0) {
+		first_io_ns = arch_time_ns();
+	}
+	if (io->complete != NULL) {
+		io->complete(io);
+	}
+	return io;
+}
+
+/* The device failed as a whole (it was reset): every request in flight fails. */
+static int vblk_fail_all(struct vblk *b, int ret)
+{
+	ret = virtio_wait_failed(b->vdev, ret);
+	for (unsigned i = 0; i < b->slot_limit; i++) {
+		if (b->slot[i].io != NULL) {
+			(void)vblk_finish(b, &b->slot[i], ret);
+		}
+	}
+	return ret;
+}
+
+/* Match the slot the device named (a token virtq_get() checked is one of ours). */
+static struct vblk_slot *vblk_slot_of(struct vblk *b, void *token)
+{
+	struct vblk_slot *slot = token;
+
+	if (slot < b->slot || slot >= b->slot + b->slot_limit || slot->io == NULL) {
+		return NULL;
+	}
+	return slot;
+}
+
+static int vblk_slot_status(struct vblk *b, struct vblk_slot *slot, uint32_t len)
+{
+	struct vblk_req *req = &b->req[slot - b->slot];
+
+	/* The status byte is the last device-writable byte, after a read's data: a used length
+	 * short of it says the data and the status were not all written, and nothing past len
+	 * may be believed (§2.7.8.2). */
+	if (len < slot->writable) {
+		printf("%s: used length %u short of the %u bytes the request needs written; "
+		       "request failed\n",
+		       b->vdev->name, len, slot->writable);
+		return vblk_bad_len(b);
+	}
+	return vblk_status_error(b, req->status);
+}
+
+/* What virtq_get()/virtq_wait() said, as a completion: 1 and *out, 0 for none, or the
+ * device's failure (every request in flight failed). */
+static int vblk_reap(struct vblk *b, int ret, void *token, uint32_t len, struct vblk_io **out)
+{
+	struct vblk_slot *slot;
+
+	*out = NULL;
+	if (ret == -EAGAIN) {
+		return 0;
+	}
+	slot = token != NULL ? vblk_slot_of(b, token) : NULL;
+	/* A bad length on a request we can identify fails that request only (virtqueue.h). */
+	if (ret == -EPROTO && slot != NULL) {
+		*out = vblk_finish(b, slot, vblk_bad_len(b));
+		return 1;
+	}
+	if (ret < 0 || slot == NULL) {
+		return vblk_fail_all(b, ret < 0 ? ret : -EPROTO);
+	}
+	*out = vblk_finish(b, slot, vblk_slot_status(b, slot, len));
+	return 1;
+}
+
+int vblk_poll(struct vblk *b, struct vblk_io **io)
+{
+	void *token = NULL;
+	uint32_t len = 0;
+	int ret;
+
+	*io = NULL;
+	if (vblk_in_flight(b) == 0) {
+		return 0;
+	}
+	ret = virtq_get(b->vq, &token, &len);
+	return vblk_reap(b, ret, token, len, io);
+}
+
+int vblk_wait(struct vblk *b, struct vblk_io **io)
+{
+	void *token = NULL;
+	uint32_t len = 0;
+	int ret;
+
+	*io = NULL;
+	if (vblk_in_flight(b) == 0) {
+		return -ENOENT;
+	}
+	ret = virtq_wait(b->vq, &token, &len);
+	ret = vblk_reap(b, ret, token, len, io);
+	return ret < 0 ? ret : 0;
+}
+
+/* Wait until io is done; other requests completing meanwhile get their records set. */
+static int vblk_wait_for(struct vblk *b, struct vblk_io *io)
+{
+	while (!io->done) {
+		struct vblk_io *done;
+		int ret = vblk_wait(b, &done);
+
+		if (ret < 0 && !io->done) {
+			return ret;
+		}
+	}
+	return io->status;
+}
+
+/* Submit io's first limit bytes and wait; a full queue waits for a completion first. */
+static int vblk_run(struct vblk *b, struct vblk_io *io, size_t limit, size_t *bytes)
+{
+	int ret = vblk_start(b, io, limit, bytes);
+
+	while (ret == -EBUSY) {
+		struct vblk_io *done;
+
+		ret = vblk_wait(b, &done);
+		if (ret == 0) {
+			ret = vblk_start(b, io, limit, bytes);
+		}
+	}
+	return ret < 0 ? ret : vblk_wait_for(b, io);
+}
+
+/* The synchronous path: one request after another. A mapping the DMA layer cannot make
+ * (-ENOSPC: a bounce pool smaller than the request) is retried in halves, down to a sector. */
+static int vblk_rw(struct vblk *b, enum vblk_op op, uint64_t lba, uint32_t count, uint8_t *buf)
+{
+	struct vblk_io io = { .op = op, .lba = lba, .count = count, .buf = buf };
+	size_t limit = (size_t)count * VIRTIO_BLK_SECTOR_SIZE;
+	int ret = vblk_check_io(b, &io);
+
+	while (ret == 0 && io.count > 0) {
+		size_t bytes = 0;
+
+		ret = vblk_run(b, &io, limit, &bytes);
+		if (ret == -ENOSPC && limit > VIRTIO_BLK_SECTOR_SIZE) {
+			limit = MAX(limit / 2 / VIRTIO_BLK_SECTOR_SIZE, 1u) *
+				VIRTIO_BLK_SECTOR_SIZE;
+			ret = 0;
+			continue;
+		}
+		io.buf = (uint8_t *)io.buf + bytes;
+		io.count -= (uint32_t)(bytes / VIRTIO_BLK_SECTOR_SIZE);
+		io.lba += bytes / VIRTIO_BLK_SECTOR_SIZE;
 	}
 	return ret;
 }
 
 int vblk_read(struct vblk *b, uint64_t lba, uint32_t count, void *buf)
 {
-	return vblk_rw(b, VIRTIO_BLK_T_IN, lba, count, buf);
+	return vblk_rw(b, VBLK_OP_READ, lba, count, buf);
 }
 
 int vblk_write(struct vblk *b, uint64_t lba, uint32_t count, const void *buf)
 {
-	if (b->info.read_only) {
-		return -EROFS;
-	}
-	return vblk_rw(b, VIRTIO_BLK_T_OUT, lba, count, (uint8_t *)buf);
+	return vblk_rw(b, VBLK_OP_WRITE, lba, count, (uint8_t *)buf);
 }
 
 int vblk_flush(struct vblk *b)
 {
-	if (!b->info.flush) {
-		return -ENOTSUP;
-	}
-	if (b->vdev->broken) {
-		return -EIO;
-	}
-	vblk_set_frame(b, VIRTIO_BLK_T_FLUSH, 0, 0);
-	return vblk_submit(b, 2);
+	struct vblk_io io = { .op = VBLK_OP_FLUSH };
+	size_t bytes;
+	int ret = vblk_check_io(b, &io);
+
+	return ret < 0 ? ret : vblk_run(b, &io, 0, &bytes);
 }
 
 int vblk_get_id(struct vblk *b, char id[21])
 {
-	int ret;
+	struct vblk_io io = { .op = VBLK_OP_GET_ID };
+	const uint8_t *raw;
+	size_t bytes;
+	int ret = vblk_check_io(b, &io);
 
-	if (b->vdev->broken) {
-		return -EIO;
-	}
-	memset(b->req->id, 0, sizeof(b->req->id));
-	vblk_set_frame(b, VIRTIO_BLK_T_GET_ID, 0, 1);
-	b->bufs[1] = (struct virtq_buf){ b->req->id, VIRTIO_BLK_ID_BYTES, true };
-	ret = vblk_submit(b, 3);
 	if (ret < 0) {
 		return ret;
 	}
+	ret = vblk_run(b, &io, 0, &bytes);
+	if (ret < 0) {
+		return ret;
+	}
+	/* The slot is free again but nothing else ran since its completion. */
+	raw = b->req[io.slot].id;
 	/* The id is not NUL-terminated when it is 20 bytes long (§5.2.6); keep printable bytes. */
 	for (unsigned i = 0; i < VIRTIO_BLK_ID_BYTES; i++) {
-		uint8_t c = b->req->id[i];
+		uint8_t c = raw[i];
 
 		id[i] = (c >= 0x20 && c < 0x7f) ? (char)c : (c == 0 ? '\0' : '?');
 	}

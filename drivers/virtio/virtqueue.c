@@ -14,70 +14,16 @@
 #include "vireo/virtio.h"
 #include "vireo/virtio_reg.h"
 #include "vireo/virtqueue.h"
+#include "virtqueue_priv.h"
 
 #define VIRTQ_FAULT_CHECK_NS (1000ull * 1000) /* look for SMMU faults every 1 ms */
 
 #define VIRTQ_MAX_SIZE 32768u
 #define VIRTQ_MODERN_ALIGN 64u
 
-/* What the driver knows about one descriptor. */
-struct virtq_shadow {
-	void *cpu;
-	dma_addr_t addr;
-	uint32_t len;
-	enum dma_dir dir;
-	uint16_t next; /* chain link while in flight, free-list link while free */
-};
-
-/* What the driver knows about one chain, indexed by its head. */
-struct virtq_chain {
-	void *token;
-	uint32_t writable;
-	uint16_t count;
-	bool in_flight;
-};
-
-struct virtq {
-	struct virtio_device *vdev;
-	unsigned index;
-	unsigned size;
-	/* shared with the device */
-	void *ring;
-	size_t ring_bytes;
-	dma_addr_t ring_addr;
-	struct virtq_desc *desc;
-	struct virtq_avail *avail;
-	struct virtq_used *used;
-	/* private */
-	struct virtq_shadow *shadow;
-	struct virtq_chain *chain;
-	uint16_t free_head;
-	unsigned free_count;
-	uint16_t avail_idx;
-	uint16_t last_used;
-	bool broken;
-	struct virtq_stats stats;
-};
-
 static const char *vq_name(const struct virtq *vq)
 {
 	return vq->vdev->name[0] ? vq->vdev->name : vq->vdev->transport_name;
-}
-
-/* Shared ring fields are read and written exactly once per access. */
-static inline uint16_t ring_load16(const uint16_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static inline uint32_t ring_load32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static inline void ring_store16(uint16_t *p, uint16_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
 static unsigned round_down_pow2(unsigned n)
@@ -108,12 +54,21 @@ static int virtq_alloc_ring(struct virtq *vq)
 	size_t used_off;
 	int ret;
 
-	ring_layout(vq->size, align, &avail_off, &used_off, &vq->ring_bytes);
+	if (vq->packed) {
+		virtq_packed_layout(vq->size, &avail_off, &used_off, &vq->ring_bytes);
+	} else {
+		ring_layout(vq->size, align, &avail_off, &used_off, &vq->ring_bytes);
+	}
 	ret = dma_alloc_coherent(&vdev->dma, vq->ring_bytes, &vq->ring, &vq->ring_addr);
 	if (ret < 0) {
 		return ret;
 	}
 	memset(vq->ring, 0, vq->ring_bytes);
+	/* Both layouts in one block: the split ring's avail/used areas are the packed ring's
+	 * driver/device event areas (§2.8.10), which is what the transports are given. */
+	vq->pdesc = vq->ring;
+	vq->driver_event = (struct virtq_event *)((char *)vq->ring + avail_off);
+	vq->device_event = (struct virtq_event *)((char *)vq->ring + used_off);
 	vq->desc = vq->ring;
 	vq->avail = (struct virtq_avail *)((char *)vq->ring + avail_off);
 	vq->used = (struct virtq_used *)((char *)vq->ring + used_off);
@@ -139,8 +94,21 @@ static int virtq_enable(struct virtq *vq)
 					   dma_addr_init(avail), dma_addr_init(used));
 }
 
+static void virtq_free_indirect(struct virtq *vq)
+{
+	struct virtq_indirect *ind = &vq->ind;
+
+	if (ind->desc != NULL) {
+		dma_free_coherent(&vq->vdev->dma, ind->bytes, ind->desc, ind->addr);
+	}
+	free(ind->shadow);
+	free(ind->free);
+	*ind = (struct virtq_indirect){ 0 };
+}
+
 static void virtq_free(struct virtq *vq)
 {
+	virtq_free_indirect(vq);
 	if (vq->ring != NULL) {
 		dma_free_coherent(&vq->vdev->dma, vq->ring_bytes, vq->ring, vq->ring_addr);
 	}
@@ -178,6 +146,10 @@ int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, 
 		return -ENOMEM;
 	}
 	virtq_init_free_list(vq);
+	vq->event_idx = virtio_has(vdev, VIRTIO_F_EVENT_IDX);
+	vq->packed = virtio_has(vdev, VIRTIO_F_RING_PACKED);
+	vq->avail_wrap = true; /* §2.8.1: both wrap counters start at 1 */
+	vq->used_wrap = true;
 	ret = virtq_alloc_ring(vq);
 	if (ret == 0) {
 		ret = virtq_enable(vq);
@@ -197,16 +169,35 @@ static void virtq_unmap_desc(struct virtq *vq, uint16_t i)
 	dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
 }
 
+/* Unmap the buffers of an indirect chain's table and put the table back on its stack. */
+static void virtq_detach_table(struct virtq *vq, const struct virtq_chain *c)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	unsigned t = c->table - 1u;
+
+	for (unsigned n = 0; n < c->table_count; n++) {
+		struct virtq_shadow *s = &ind->shadow[t * ind->table_entries + n];
+
+		dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
+	}
+	ind->free[ind->free_count++] = (uint16_t)t;
+}
+
 /* Give a chain's descriptors back to the free list, unmapping each buffer. */
 static void virtq_detach(struct virtq *vq, uint16_t head)
 {
 	struct virtq_chain *c = &vq->chain[head];
 	uint16_t i = head;
 
+	if (c->table != 0) {
+		virtq_detach_table(vq, c);
+	}
 	for (unsigned n = 1; n <= c->count; n++) {
 		uint16_t next = vq->shadow[i].next;
 
-		virtq_unmap_desc(vq, i);
+		if (c->table == 0) {
+			virtq_unmap_desc(vq, i);
+		}
 		if (n == c->count) {
 			vq->shadow[i].next = vq->free_head;
 		}
@@ -214,8 +205,7 @@ static void virtq_detach(struct virtq *vq, uint16_t head)
 	}
 	vq->free_head = head;
 	vq->free_count += c->count;
-	c->in_flight = false;
-	c->token = NULL;
+	*c = (struct virtq_chain){ 0 };
 }
 
 void virtq_destroy(struct virtq *vq)
@@ -229,6 +219,12 @@ void virtq_destroy(struct virtq *vq)
 	virtq_free(vq);
 }
 
+/* An indirect table when the chain has more than one buffer, fits one, and one is free. */
+static bool virtq_use_indirect(const struct virtq *vq, unsigned count)
+{
+	return count > 1 && count <= vq->ind.table_entries && vq->ind.free_count > 0;
+}
+
 unsigned virtq_size(const struct virtq *vq)
 {
 	return vq->size;
@@ -237,6 +233,52 @@ unsigned virtq_size(const struct virtq *vq)
 unsigned virtq_free_count(const struct virtq *vq)
 {
 	return vq->free_count;
+}
+
+bool virtq_has_room(const struct virtq *vq, unsigned count)
+{
+	if (virtq_use_indirect(vq, count)) {
+		return vq->free_count >= 1;
+	}
+	return count <= vq->free_count;
+}
+
+int virtq_set_indirect(struct virtq *vq, unsigned table_count, unsigned table_entries)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	int ret;
+
+	if (!virtio_has(vq->vdev, VIRTIO_F_INDIRECT_DESC)) {
+		return 0;
+	}
+	/* Linux's rule too: at most the ring's size in one table (§2.7.5.3.1 allows more, but a
+	 * device may bound a chain by the queue size). */
+	table_count = MIN(table_count, vq->size);
+	table_entries = MIN(table_entries, vq->size);
+	if (ind->desc != NULL || table_count == 0 || table_entries < 2) {
+		return -EINVAL;
+	}
+	ind->bytes = (size_t)table_count * table_entries * sizeof(struct virtq_desc);
+	ind->shadow = calloc((size_t)table_count * table_entries, sizeof(*ind->shadow));
+	ind->free = calloc(table_count, sizeof(*ind->free));
+	ret = ind->shadow == NULL || ind->free == NULL ? -ENOMEM : 0;
+	if (ret == 0) {
+		ret = dma_alloc_coherent(&vq->vdev->dma, ind->bytes, (void **)&ind->desc,
+					 &ind->addr);
+	}
+	if (ret < 0) {
+		ind->desc = NULL;
+		virtq_free_indirect(vq);
+		return ret;
+	}
+	memset(ind->desc, 0, ind->bytes);
+	ind->table_count = table_count;
+	ind->table_entries = table_entries;
+	for (unsigned t = 0; t < table_count; t++) {
+		ind->free[t] = (uint16_t)(table_count - 1u - t);
+	}
+	ind->free_count = table_count;
+	return 0;
 }
 
 const struct virtq_stats *virtq_stats(const struct virtq *vq)
@@ -300,16 +342,88 @@ static uint16_t virtq_write_descs(struct virtq *vq, unsigned count, uint32_t *wr
 		if (n + 1 < count) {
 			flags |= VIRTQ_DESC_F_NEXT;
 		}
-		d->addr = dma_addr(s->addr);
-		d->len = s->len;
-		d->flags = flags;
-		d->next = n + 1 < count ? s->next : 0;
+		if (!vq->packed) {
+			d->addr = dma_addr(s->addr);
+			d->len = s->len;
+			d->flags = flags;
+			d->next = n + 1 < count ? s->next : 0;
+		}
 		if (s->dir == DMA_FROM_DEVICE) {
 			*writable += s->len;
 		}
 		i = s->next;
 	}
 	return i;
+}
+
+/* Map every buffer into table t's shadows and write its descriptors (§2.7.5.3.1: the table's
+ * descriptors are linked by next, never INDIRECT themselves). */
+static int virtq_fill_table(struct virtq *vq, unsigned t, const struct virtq_buf *bufs,
+			    unsigned count, uint32_t *writable)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	struct virtq_shadow *sh = &ind->shadow[t * ind->table_entries];
+	struct virtq_desc *d = &ind->desc[t * ind->table_entries];
+
+	*writable = 0;
+	for (unsigned n = 0; n < count; n++) {
+		enum dma_dir dir = bufs[n].device_writes ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+		int ret = dma_map(&vq->vdev->dma, bufs[n].addr, bufs[n].len, dir, &sh[n].addr);
+
+		if (ret < 0) {
+			while (n-- > 0) {
+				dma_unmap(&vq->vdev->dma, sh[n].addr, sh[n].len, sh[n].dir);
+			}
+			return ret;
+		}
+		sh[n] = (struct virtq_shadow){ bufs[n].addr, sh[n].addr, bufs[n].len, dir, 0 };
+		*writable += dir == DMA_FROM_DEVICE ? sh[n].len : 0;
+		if (vq->packed) {
+			/* §2.8.20: a packed table is in packed layout, no NEXT, ids unused */
+			struct virtq_pdesc *p = (struct virtq_pdesc *)&d[n];
+
+			*p = (struct virtq_pdesc){ dma_addr(sh[n].addr), sh[n].len, 0,
+						   dir == DMA_FROM_DEVICE ? VIRTQ_DESC_F_WRITE
+									  : 0 };
+			continue;
+		}
+		d[n].addr = dma_addr(sh[n].addr);
+		d[n].len = sh[n].len;
+		d[n].flags = (uint16_t)((dir == DMA_FROM_DEVICE ? VIRTQ_DESC_F_WRITE : 0) |
+					(n + 1 < count ? VIRTQ_DESC_F_NEXT : 0));
+		d[n].next = n + 1 < count ? (uint16_t)(n + 1) : 0;
+	}
+	return 0;
+}
+
+/* One ring descriptor pointing at a filled table. */
+static int virtq_add_indirect(struct virtq *vq, const struct virtq_buf *bufs, unsigned count,
+			      void *token)
+{
+	struct virtq_indirect *ind = &vq->ind;
+	uint16_t head = vq->free_head;
+	unsigned t = ind->free[ind->free_count - 1];
+	size_t off = (size_t)t * ind->table_entries * sizeof(struct virtq_desc);
+	uint32_t writable;
+	int ret = virtq_fill_table(vq, t, bufs, count, &writable);
+
+	if (ret < 0) {
+		return ret;
+	}
+	ind->free_count--;
+	if (vq->packed) {
+		virtq_packed_publish(vq, head, count, true, dma_addr(ind->addr) + off);
+	} else {
+		vq->desc[head].addr = dma_addr(ind->addr) + off;
+		vq->desc[head].len = (uint32_t)(count * sizeof(struct virtq_desc));
+		vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
+		vq->desc[head].next = 0;
+	}
+	vq->free_head = vq->shadow[head].next;
+	vq->free_count--;
+	vq->chain[head] = (struct virtq_chain){ token,		 writable, 1, (uint16_t)(t + 1),
+						(uint16_t)count, true };
+	return 0;
 }
 
 static void virtq_publish(struct virtq *vq, uint16_t head)
@@ -333,8 +447,20 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	if (count == 0 || virtq_check_bufs(bufs, count) < 0) {
 		return -EINVAL;
 	}
-	if (count > vq->free_count) {
+	if (!virtq_has_room(vq, count)) {
 		return -ENOSPC;
+	}
+	if (virtq_use_indirect(vq, count)) {
+		ret = virtq_add_indirect(vq, bufs, count, token);
+		if (ret < 0) {
+			return ret;
+		}
+		if (!vq->packed) {
+			virtq_publish(vq, head);
+		}
+		vq->stats.added++;
+		vq->stats.indirect++;
+		return 0;
 	}
 	ret = virtq_map_bufs(vq, bufs, count);
 	if (ret < 0) {
@@ -342,24 +468,61 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	}
 	vq->free_head = virtq_write_descs(vq, count, &writable);
 	vq->free_count -= count;
-	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, true };
-	virtq_publish(vq, head);
+	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, 0, 0, true };
+	if (vq->packed) {
+		virtq_packed_publish(vq, head, count, false, 0);
+	} else {
+		virtq_publish(vq, head);
+	}
 	vq->stats.added++;
 	return 0;
+}
+
+bool virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
+{
+	/* §2.7.10: notify when event_idx is among the indices in [old, new), modulo 2^16. */
+	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+/* With event-idx the device's avail_event sits after the used ring (§2.7.8). */
+static uint16_t *virtq_avail_event(struct virtq *vq)
+{
+	return (uint16_t *)&vq->used->ring[vq->size];
+}
+
+/* With event-idx the driver's used_event sits after the avail ring (§2.7.6). */
+static uint16_t *virtq_used_event(struct virtq *vq)
+{
+	return &vq->avail->ring[vq->size];
+}
+
+static bool virtq_device_wants_kick(struct virtq *vq)
+{
+	uint16_t old = vq->kicked_idx;
+
+	if (vq->packed) {
+		return virtq_packed_wants_kick(vq);
+	}
+	vq->kicked_idx = vq->avail_idx;
+	if (vq->event_idx) {
+		return virtq_need_event(ring_load16(virtq_avail_event(vq)), vq->avail_idx, old);
+	}
+	return !(ring_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY);
 }
 
 void virtq_kick(struct virtq *vq)
 {
 	/* The new avail->idx must be visible before we read whether the device wants a kick. */
 	dma_mb();
-	if (ring_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) {
+	if (!virtq_device_wants_kick(vq)) {
+		vq->stats.kicks_suppressed++;
 		return;
 	}
 	vq->stats.notifies++;
 	vq->vdev->ops->notify(vq->vdev, vq->index);
 }
 
-static int virtq_break(struct virtq *vq, const char *what, uint32_t value)
+int virtq_break(struct virtq *vq, const char *what, uint32_t value)
 {
 	printf("%s: queue %u: %s (%u); queue stopped\n", vq_name(vq), vq->index, what, value);
 	vq->broken = true;
@@ -368,7 +531,7 @@ static int virtq_break(struct virtq *vq, const char *what, uint32_t value)
 }
 
 /* Check a used element's id: it must be the head of a chain we have in flight. */
-static int virtq_check_id(struct virtq *vq, uint32_t id)
+int virtq_check_id(struct virtq *vq, uint32_t id)
 {
 	if (id >= vq->size) {
 		return virtq_break(vq, "used id out of range", id);
@@ -381,22 +544,26 @@ static int virtq_check_id(struct virtq *vq, uint32_t id)
 
 bool virtq_pending(const struct virtq *vq)
 {
+	if (vq->packed) {
+		return vq->broken || virtq_packed_pending(vq);
+	}
 	return vq->broken || ring_load16(&vq->used->idx) != vq->last_used;
 }
 
-int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+/* The next used element of the split ring: its checked id and length, or -EAGAIN/-EPROTO. */
+static int virtq_split_next(struct virtq *vq, uint32_t *id, uint32_t *written)
 {
 	struct virtq_used_elem *e;
-	uint16_t used_idx;
-	uint32_t id;
-	uint32_t written;
-	struct virtq_chain c;
+	uint16_t used_idx = ring_load16(&vq->used->idx);
 
-	*token = NULL;
-	if (vq->broken) {
-		return -EIO;
+	if (used_idx == vq->last_used && vq->event_idx) {
+		/* Nothing left: ask for an interrupt at the next entry. used_event must be visible
+		 * before used->idx is read again, or an entry published in between could raise
+		 * none (§2.7.10). While entries are pending it stays behind: no interrupts. */
+		ring_store16(virtq_used_event(vq), vq->last_used);
+		dma_mb();
+		used_idx = ring_load16(&vq->used->idx);
 	}
-	used_idx = ring_load16(&vq->used->idx);
 	if (used_idx == vq->last_used) {
 		return -EAGAIN;
 	}
@@ -406,11 +573,27 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 	/* The entries must be read after the index that published them. */
 	dma_rmb();
 	e = &vq->used->ring[vq->last_used % vq->size];
-	id = ring_load32(&e->id);
-	written = ring_load32(&e->len);
+	*id = ring_load32(&e->id);
+	*written = ring_load32(&e->len);
 	vq->last_used++;
-	if (virtq_check_id(vq, id) < 0) {
-		return -EPROTO;
+	return virtq_check_id(vq, *id);
+}
+
+int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+{
+	uint32_t id;
+	uint32_t written;
+	struct virtq_chain c;
+	int ret;
+
+	*token = NULL;
+	if (vq->broken) {
+		return -EIO;
+	}
+	ret = vq->packed ? virtq_packed_next(vq, &id, &written)
+			 : virtq_split_next(vq, &id, &written);
+	if (ret < 0) {
+		return ret;
 	}
 	c = vq->chain[id];
 	virtq_detach(vq, (uint16_t)id);

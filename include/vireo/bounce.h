@@ -23,11 +23,12 @@ struct bounce_pool {
 	uint8_t *cpu;	   /* CPU address of the pool */
 	uint64_t dev_base; /* device address of the pool's first byte */
 	size_t size;
-	unsigned slot_count;
 	struct bounce_slot *slots;
+	uint64_t failures;
+	unsigned slot_count;
 	unsigned used_slots;
 	unsigned high_water;
-	uint64_t failures;
+	bool exhausted; /* a map failed: said once, then only counted */
 	char name[32];
 };
 

@@ -84,6 +84,29 @@ int vireo_device_info(struct vireo *v, unsigned index, struct vireo_device_info 
 int vireo_blk_read(struct vireo *v, unsigned blk, uint64_t lba, uint32_t count, void *buf);
 int vireo_blk_write(struct vireo *v, unsigned blk, uint64_t lba, uint32_t count, const void *buf);
 int vireo_blk_flush(struct vireo *v, unsigned blk);
+
+/** An asynchronous read or write and its completion record. The caller fills write, lba,
+ *  count and buf (count at most what one request carries: 64 KiB is always fine); from
+ *  vireo_blk_submit() until done is seen non-zero, the record and buf belong to vireo and the
+ *  device. */
+struct vireo_blk_io {
+	int write;	/* 0: read, 1: write */
+	uint64_t lba;	/* 512-byte sectors */
+	uint32_t count; /* sectors */
+	void *buf;
+	void *user;	   /* the caller's, untouched */
+	int done;	   /* set by vireo: the request completed */
+	int status;	   /* when done: 0, -EIO, -ETIMEDOUT */
+	uint64_t priv[10]; /* vireo's */
+};
+
+/** Queue io on disk blk: 0; -EBUSY when the queue is full (poll first); -E2BIG when count
+ *  does not fit one request; -ENODEV, -ERANGE, -EROFS, -EIO. Up to 64 may be in flight. */
+int vireo_blk_submit(struct vireo *v, unsigned blk, struct vireo_blk_io *io);
+/** One completed request of disk blk: 1 and *io (its record done), 0 if none yet (it does not
+ *  wait), or a negative error when the device failed (every request in flight is done with
+ *  it). */
+int vireo_blk_poll(struct vireo *v, unsigned blk, struct vireo_blk_io **io);
 /** One Ethernet frame (header included, 14..1514 bytes) out of net index net; 0 once the
  *  device has it (the frame is copied). -ENOSPC: the transmit ring is full. */
 int vireo_net_send(struct vireo *v, unsigned net, const void *frame, size_t len);

@@ -117,6 +117,9 @@ struct virtio_options {
 	bool protected_guest; /* set by the platform hook */
 	bool irq_poll;	      /* irq=poll: no device interrupts, completion is polled */
 	bool console_virtio;  /* console=virtio: the shell runs on the first virtio console */
+	bool no_indirect;     /* indirect=off: VIRTIO_F_INDIRECT_DESC is never accepted */
+	bool no_event_idx;    /* event_idx=off: VIRTIO_F_EVENT_IDX is never accepted */
+	bool no_packed;	      /* vq=split: VIRTIO_F_RING_PACKED is never accepted */
 };
 extern struct virtio_options virtio_options;
 

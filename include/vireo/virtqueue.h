@@ -1,4 +1,5 @@
-/* Split virtqueue (virtio 1.2 §2.7).
+/* Split virtqueue (virtio 1.2 §2.7), with indirect tables (§2.7.5.3) and event-idx (§2.7.10)
+ * when negotiated.
  *
  * Protocol, for a driver:
  *   virtq_create(vdev, index, max, &vq)        once, between virtio_negotiate() and
@@ -34,6 +35,8 @@ struct virtq_stats {
 	uint64_t added;
 	uint64_t completed;
 	uint64_t notifies;
+	uint64_t kicks_suppressed; /* kicks the device said it did not need */
+	uint64_t indirect;	   /* chains added through an indirect table */
 	uint64_t bad_id;
 	uint64_t bad_len;
 };
@@ -44,6 +47,16 @@ int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, 
 void virtq_destroy(struct virtq *vq);
 unsigned virtq_size(const struct virtq *vq);
 unsigned virtq_free_count(const struct virtq *vq);
+/** True when a chain of count buffers can be added now (indirect chains take one slot). */
+bool virtq_has_room(const struct virtq *vq, unsigned count);
+/** When VIRTIO_F_INDIRECT_DESC was negotiated, give the queue table_count indirect tables
+ *  of table_entries descriptors each (coherent DMA memory, like the ring); a chain of 2 to
+ *  table_entries buffers then takes one ring slot while a table is free. 0 when the feature
+ *  is off (nothing allocated), -EINVAL if called twice, -ENOMEM. */
+int virtq_set_indirect(struct virtq *vq, unsigned table_count, unsigned table_entries);
+/** virtio 1.2 §2.7.10 vring_need_event: the other side asked for an event at event_idx and
+ *  the index moved from old_idx to new_idx; wrap-safe modulo 2^16. */
+bool virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx);
 /** Returns 0, -ENOSPC (not enough free descriptors), -EINVAL (empty or zero-length buffer),
  *  -EIO (queue broken) or a DMA mapping error. */
 int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, void *token);

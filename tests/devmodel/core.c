@@ -169,6 +169,12 @@ uint64_t dm_offered(const struct devmodel *dm)
 		return 0;
 	}
 	f = dm->ops->features(dm);
+	if (dm->cfg.indirect_desc) {
+		f |= 1ull << VIRTIO_F_INDIRECT_DESC;
+	}
+	if (dm->cfg.event_idx) {
+		f |= 1ull << VIRTIO_F_EVENT_IDX;
+	}
 	if (!dm_modern(dm)) {
 		if (dm->cfg.any_layout) {
 			f |= 1ull << VIRTIO_F_ANY_LAYOUT;

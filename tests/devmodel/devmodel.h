@@ -30,9 +30,10 @@
  * model only records the notification and devmodel_process() does the work.
  *
  * Broken queues: a malformed descriptor chain (index out of range, loop, readable after
- * writable, INDIRECT without the feature) or a ring the translator refuses makes the model do
- * what QEMU does: it records the violation (or DMA fault), sets DEVICE_NEEDS_RESET in Status,
- * raises a configuration change interrupt and stops processing that queue until reset.
+ * writable, INDIRECT without the feature, a malformed indirect table) or a ring the translator
+ *refuses makes the model do what QEMU does: it records the violation (or DMA fault), sets
+ *DEVICE_NEEDS_RESET in Status, raises a configuration change interrupt and stops processing that
+ *queue until reset.
  */
 #ifndef DEVMODEL_H
 #define DEVMODEL_H
@@ -62,6 +63,16 @@ struct devmodel_config {
 	bool any_layout;
 	/** Do not process on QueueNotify; only devmodel_process() completes requests. */
 	bool defer;
+	/** Offer VIRTIO_F_INDIRECT_DESC (§2.7.5.3): descriptors may point to a table of
+	 *  descriptors. */
+	bool indirect_desc;
+	/** Offer VIRTIO_F_EVENT_IDX (§2.7.7, §2.7.8, §2.7.10): interrupts follow the driver's
+	 *  used_event instead of avail->flags, and the device publishes avail_event. */
+	bool event_idx;
+	/** With EVENT_IDX: the avail_event the device publishes after taking buffers is its next
+	 *  avail index plus this, so the driver need not notify for that many more buffers
+	 *  (0: notify for the next one). */
+	uint16_t avail_event_ahead;
 	/** Called each time the model sets a bit in InterruptStatus. */
 	void (*irq)(void *ctx);
 	void *irq_ctx;
@@ -184,9 +195,13 @@ struct devmodel_stats {
 	uint64_t chains;      /**< chains taken off avail rings */
 	uint64_t completions; /**< used elements published */
 	uint64_t interrupts;  /**< times InterruptStatus gained a bit (irq callback calls) */
-	uint64_t interrupts_suppressed; /**< used notifications skipped for NO_INTERRUPT */
+	uint64_t interrupts_suppressed; /**< used notifications skipped for NO_INTERRUPT or
+					   because used_event said so (EVENT_IDX) */
 	uint64_t swallowed;		/**< chains DEVMODEL_KNOB_SWALLOW took */
 	uint64_t resets;		/**< writes of 0 to Status */
+	uint64_t indirect_chains;	/**< chains that used an indirect table */
+	uint64_t notifies_unneeded;	/**< with EVENT_IDX: QueueNotify writes that avail_event
+					   did not ask for (no new buffer reached it) */
 };
 const struct devmodel_stats *devmodel_stats(const struct devmodel *dm);
 

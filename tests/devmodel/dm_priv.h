@@ -32,6 +32,9 @@ struct dm_queue {
 	uint16_t *swallowed;	   /**< heads taken by DEVMODEL_KNOB_SWALLOW */
 	unsigned swallowed_count;
 	unsigned in_flight;
+	uint16_t used_at_check; /**< EVENT_IDX: used->idx at the last interrupt decision */
+	uint16_t avail_event;	/**< EVENT_IDX: the avail_event last published */
+	uint16_t avail_at_kick; /**< avail->idx the device saw at the last notification */
 };
 
 struct dm_window {
@@ -91,6 +94,10 @@ int dm_dma_write(struct devmodel *dm, uint64_t addr, const void *buf, size_t len
 void dm_raise(struct devmodel *dm, uint32_t bits);
 void dm_needs_reset(struct devmodel *dm);
 uint64_t dm_offered(const struct devmodel *dm);
+/* ring.c */
+/** A QueueNotify for queue qi arrived: with EVENT_IDX, count it if avail_event did not ask for
+ *  it. */
+void dm_ring_kicked(struct devmodel *dm, unsigned qi);
 unsigned dm_queue_count(const struct devmodel *dm);
 
 static inline bool dm_modern(const struct devmodel *dm)

@@ -438,6 +438,7 @@ static void write_notify(struct devmodel *dm, uint32_t v)
 		return;
 	}
 	dm->stats.notifies++;
+	dm_ring_kicked(dm, qi);
 	if (!dm->cfg.defer) {
 		dm_ring_process(dm, qi);
 	}

@@ -92,6 +92,7 @@ void pcv_notify(struct devmodel *dm, uint32_t qi)
 		return;
 	}
 	dm->stats.notifies++;
+	dm_ring_kicked(dm, qi);
 	if (!dm->cfg.defer) {
 		dm_ring_process(dm, qi);
 	}

@@ -52,6 +52,7 @@ int dm_queue_enable(struct devmodel *dm, unsigned qi)
 	q->used_flags_checked = false;
 	q->last_avail = q->used_idx = 0;
 	q->in_flight = q->swallowed_count = 0;
+	q->used_at_check = q->avail_event = q->avail_at_kick = 0;
 	if (q->num == 0 || q->num > dm->cfg.queue_num_max || !dm_pow2(q->num)) {
 		devmodel_violation(dm,
 				   "queue %u enabled with QueueNum %u: it must be a power of 2 "
@@ -164,6 +165,106 @@ static int read_desc(struct devmodel *dm, struct dm_queue *q, uint16_t idx, uint
 	return 0;
 }
 
+/** Adds descriptor d (index idx of the ring, or of an indirect table) to chain c. */
+static int add_seg(struct devmodel *dm, unsigned qi, struct devmodel_chain *c, const uint8_t *d,
+		   uint16_t ring_index, bool *seen_write, const char *where, uint32_t idx)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	struct devmodel_seg *s = &q->segs[c->count];
+	uint16_t flags = dm_le16(d + VIRTQ_DESC_FLAGS);
+
+	if (c->count == q->num) {
+		devmodel_violation(dm,
+				   "queue %u: the chain of head %u is longer than the queue "
+				   "size %u: a loop, or too long a chain (§2.7.5.3.1, §2.7.13.1)",
+				   qi, c->head, q->num);
+		return -1;
+	}
+	if (!(flags & VIRTQ_DESC_F_WRITE) && *seen_write) {
+		devmodel_violation(dm,
+				   "queue %u: device-readable %sdescriptor %u after a "
+				   "device-writable one (§2.7.4.2)",
+				   qi, where, idx);
+		return -1;
+	}
+	s->addr = dm_le64(d + VIRTQ_DESC_ADDR);
+	s->len = dm_le32(d + VIRTQ_DESC_LEN);
+	s->index = ring_index;
+	s->write = flags & VIRTQ_DESC_F_WRITE;
+	*seen_write |= s->write;
+	if (s->write) {
+		c->writable += s->len;
+	} else {
+		c->readable += s->len;
+	}
+	c->count++;
+	return 0;
+}
+
+/* An indirect table (§2.7.5.3): len/16 descriptors at addr, the chain starting at entry 0,
+ * `next` indexing the table. The device ignores the WRITE flag of the descriptor that points
+ * to the table (§2.7.5.3.2). */
+static int walk_indirect(struct devmodel *dm, unsigned qi, struct devmodel_chain *c,
+			 const uint8_t *ring_desc, uint16_t ring_index, bool *seen_write)
+{
+	uint16_t flags = dm_le16(ring_desc + VIRTQ_DESC_FLAGS);
+	uint64_t table = dm_le64(ring_desc + VIRTQ_DESC_ADDR);
+	uint32_t len = dm_le32(ring_desc + VIRTQ_DESC_LEN);
+	uint32_t entries = len / VIRTQ_DESC_SIZE;
+	uint32_t idx = 0;
+	uint8_t d[VIRTQ_DESC_SIZE];
+
+	if (flags & VIRTQ_DESC_F_NEXT) {
+		devmodel_violation(dm,
+				   "queue %u: descriptor %u has both VIRTQ_DESC_F_INDIRECT and "
+				   "VIRTQ_DESC_F_NEXT (§2.7.5.3.1)",
+				   qi, ring_index);
+		return -1;
+	}
+	if (len == 0 || len % VIRTQ_DESC_SIZE != 0) {
+		devmodel_violation(dm,
+				   "queue %u: indirect table of descriptor %u is %u bytes, not a "
+				   "whole number (at least one) of 16-byte descriptors (§2.7.5.3)",
+				   qi, ring_index, len);
+		return -1;
+	}
+	dm->stats.indirect_chains++;
+	for (uint32_t walked = 0;; walked++) {
+		if (walked == entries) {
+			devmodel_violation(dm,
+					   "queue %u: the indirect table of descriptor %u loops "
+					   "(more than its %u entries walked) (§2.7.5.3)",
+					   qi, ring_index, entries);
+			return -1;
+		}
+		if (dm_dma_read(dm, table + (uint64_t)VIRTQ_DESC_SIZE * idx, d, sizeof(d)) != 0) {
+			return -1;
+		}
+		flags = dm_le16(d + VIRTQ_DESC_FLAGS);
+		if (flags & VIRTQ_DESC_F_INDIRECT) {
+			devmodel_violation(dm,
+					   "queue %u: indirect descriptor %u of the table of "
+					   "descriptor %u has VIRTQ_DESC_F_INDIRECT (§2.7.5.3.1)",
+					   qi, idx, ring_index);
+			return -1;
+		}
+		if (add_seg(dm, qi, c, d, ring_index, seen_write, "indirect ", idx) != 0) {
+			return -1;
+		}
+		if (!(flags & VIRTQ_DESC_F_NEXT)) {
+			return 0;
+		}
+		idx = dm_le16(d + VIRTQ_DESC_NEXT);
+		if (idx >= entries) {
+			devmodel_violation(dm,
+					   "queue %u: indirect descriptor's next %u is outside the "
+					   "table of %u entries (descriptor %u) (§2.7.5.3)",
+					   qi, idx, entries, ring_index);
+			return -1;
+		}
+	}
+}
+
 /* Walks the chain at `head` into q->segs, checking what §2.7.4-§2.7.5 require of the driver.
  * `fresh` is false when a swallowed chain is walked again: its descriptors are ours already. */
 static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
@@ -179,7 +280,6 @@ static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
 	c->head = head;
 	c->seg = q->segs;
 	for (;;) {
-		struct devmodel_seg *s = &q->segs[c->count];
 		uint16_t flags;
 
 		if (idx >= q->num) {
@@ -190,52 +290,38 @@ static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
 			break_queue(dm, q);
 			return -1;
 		}
-		if (c->count == q->num) {
-			devmodel_violation(
-				dm,
-				"queue %u: the chain of head %u is longer than the queue "
-				"size %u: a loop (§2.7.5.3.1)",
-				qi, head, q->num);
-			break_queue(dm, q);
-			return -1;
-		}
 		if (read_desc(dm, q, (uint16_t)idx, d) != 0) {
 			return -1;
 		}
 		flags = dm_le16(d + VIRTQ_DESC_FLAGS);
-		if (flags & VIRTQ_DESC_F_INDIRECT) {
-			devmodel_violation(dm,
-					   "queue %u: descriptor %u has VIRTQ_DESC_F_INDIRECT "
-					   "without VIRTIO_F_INDIRECT_DESC (§2.7.5.3.1)",
-					   qi, idx);
-			break_queue(dm, q);
-			return -1;
-		}
-		if (!(flags & VIRTQ_DESC_F_WRITE) && seen_write) {
-			devmodel_violation(dm,
-					   "queue %u: device-readable descriptor %u after a "
-					   "device-writable one (§2.7.4.2)",
-					   qi, idx);
-			break_queue(dm, q);
-			return -1;
-		}
 		if (fresh && q->owner[idx] != 0) {
 			devmodel_violation(dm,
 					   "queue %u: descriptor %u made available again while the "
 					   "device still holds it (chain of head %u)",
 					   qi, idx, q->owner[idx] - 1u);
 		}
-		s->addr = dm_le64(d + VIRTQ_DESC_ADDR);
-		s->len = dm_le32(d + VIRTQ_DESC_LEN);
-		s->index = (uint16_t)idx;
-		s->write = flags & VIRTQ_DESC_F_WRITE;
-		seen_write |= s->write;
-		if (s->write) {
-			c->writable += s->len;
-		} else {
-			c->readable += s->len;
+		if (flags & VIRTQ_DESC_F_INDIRECT) {
+			if (!dm_has(dm->features, VIRTIO_F_INDIRECT_DESC)) {
+				devmodel_violation(
+					dm,
+					"queue %u: descriptor %u has VIRTQ_DESC_F_INDIRECT "
+					"without VIRTIO_F_INDIRECT_DESC (§2.7.5.3.1)",
+					qi, idx);
+				break_queue(dm, q);
+				return -1;
+			}
+			/* Ownership is per ring descriptor: mark this one. */
+			if (c->count == q->num ||
+			    walk_indirect(dm, qi, c, d, (uint16_t)idx, &seen_write) != 0) {
+				break_queue(dm, q);
+				return -1;
+			}
+			break;
 		}
-		c->count++;
+		if (add_seg(dm, qi, c, d, (uint16_t)idx, &seen_write, "", idx) != 0) {
+			break_queue(dm, q);
+			return -1;
+		}
 		if (!(flags & VIRTQ_DESC_F_NEXT)) {
 			break;
 		}
@@ -326,12 +412,48 @@ static int complete(struct devmodel *dm, unsigned qi, uint16_t head, uint32_t le
 	return 0;
 }
 
+/* §2.7.10: with EVENT_IDX, notify when the index moved past `event` since `old`. */
+static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
+static bool event_idx(const struct devmodel *dm)
+{
+	return dm_has(dm->features, VIRTIO_F_EVENT_IDX);
+}
+
+/* Used buffer notification with EVENT_IDX (§2.7.10): avail->flags is ignored; the driver's
+ * used_event (after the avail ring's entries) says when it wants one. */
+static void notify_driver_event_idx(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint16_t used_event;
+	uint16_t old = q->used_at_check;
+
+	dm_mb(); /* used->idx visible before used_event is read (§2.7.10) */
+	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_RING + 2ull * q->num, &used_event) != 0) {
+		break_queue(dm, q);
+		return;
+	}
+	q->used_at_check = q->used_idx;
+	if (!need_event(used_event, q->used_idx, old)) {
+		dm->stats.interrupts_suppressed++;
+		return;
+	}
+	dm_raise(dm, VIRTIO_MMIO_INT_VRING);
+}
+
 /* Used buffer notification unless the driver suppressed it (§2.7.7, no EVENT_IDX). */
 static void notify_driver(struct devmodel *dm, unsigned qi)
 {
 	struct dm_queue *q = &dm->queues[qi];
 	uint16_t flags;
 
+	if (event_idx(dm)) {
+		notify_driver_event_idx(dm, qi);
+		return;
+	}
 	dm_mb(); /* used->idx visible before the suppression flag is read (§2.7.10) */
 	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_FLAGS, &flags) != 0) {
 		break_queue(dm, q);
@@ -348,6 +470,42 @@ static void notify_driver(struct devmodel *dm, unsigned qi)
 		return;
 	}
 	dm_raise(dm, VIRTIO_MMIO_INT_VRING);
+}
+
+/* With EVENT_IDX the device tells the driver, in avail_event (after the used ring's entries),
+ * the avail index whose publication it wants to be notified of (§2.7.10). */
+static void publish_avail_event(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint8_t b[2];
+
+	if (!event_idx(dm)) {
+		return;
+	}
+	q->avail_event = (uint16_t)(q->last_avail + dm->cfg.avail_event_ahead);
+	dm_put_le16(b, q->avail_event);
+	if (dm_dma_write(dm, q->device + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * q->num,
+			 b, sizeof(b)) != 0) {
+		break_queue(dm, q);
+	}
+}
+
+void dm_ring_kicked(struct devmodel *dm, unsigned qi)
+{
+	struct dm_queue *q = &dm->queues[qi];
+	uint16_t avail_idx;
+
+	if (!event_idx(dm) || !q->live || q->broken) {
+		return;
+	}
+	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_IDX, &avail_idx) != 0) {
+		return;
+	}
+	/* Needed only if, since the last notification, avail->idx moved past avail_event. */
+	if (!need_event(q->avail_event, avail_idx, q->avail_at_kick)) {
+		dm->stats.notifies_unneeded++;
+	}
+	q->avail_at_kick = avail_idx;
 }
 
 /* Returns 1 when the chain was completed, 0 when the device keeps it, -1 when the queue broke. */
@@ -443,6 +601,9 @@ unsigned dm_ring_process(struct devmodel *dm, unsigned qi)
 			break;
 		}
 		done += (unsigned)r;
+	}
+	if (!q->broken) {
+		publish_avail_event(dm, qi);
 	}
 	if (done > 0 && !q->broken) {
 		notify_driver(dm, qi);

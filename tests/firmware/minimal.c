@@ -51,6 +51,33 @@ static void rng_hex(struct vireo *v)
 	printf("\n");
 }
 
+/** Eight reads of one sector each in flight at once through the asynchronous calls, each
+ *  compared with the synchronous read of the same sector. */
+static void blk_async(struct vireo *v)
+{
+	static uint8_t bufs[8][512] __attribute__((aligned(64)));
+	struct vireo_blk_io io[8];
+	struct vireo_blk_io *done;
+	unsigned completed = 0;
+	unsigned same = 0;
+	int submitted = 0;
+	int ret = 0;
+
+	for (unsigned i = 0; i < 8; i++) {
+		io[i] = (struct vireo_blk_io){ .lba = 2 + i, .count = 1, .buf = bufs[i] };
+		submitted += vireo_blk_submit(v, 0, &io[i]) == 0;
+	}
+	while (completed < (unsigned)submitted && ret >= 0) {
+		ret = vireo_blk_poll(v, 0, &done);
+		completed += ret == 1 && done->done && done->status == 0;
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		same += vireo_blk_read(v, 0, 2 + i, 1, sector) == 0 &&
+			memcmp(sector, bufs[i], sizeof(sector)) == 0;
+	}
+	printf("fw: blk0 async submitted=%d completed=%u same=%u\n", submitted, completed, same);
+}
+
 void fw_main(const void *dtb)
 {
 	static const struct vireo_env env = { .page_alloc = fw_page_alloc,
@@ -80,6 +107,9 @@ void fw_main(const void *dtb)
 	for (unsigned d = 0; d < disks; d++) {
 		ret = vireo_blk_read(v, d, 0, 1, sector);
 		printf("fw: blk%u sector0 read=%d text=\"%.32s\"\n", d, ret, (const char *)sector);
+	}
+	if (disks > 0) {
+		blk_async(v);
 	}
 	memset(sector, 0, sizeof(sector));
 	strcpy((char *)sector, "written by the minimal firmware");

@@ -1285,9 +1285,235 @@ static void test_identity_translation_refuses_a_wild_address(void **state)
 	fx_free(&f);
 }
 
+/* ------------------------------------------------------------------ indirect, event idx */
+
+#define F_INDIRECT_DESC (1ull << 28)
+#define F_EVENT_IDX (1ull << 29)
+#define TABLE_OFF 4096u /* indirect tables live here in buf */
+
+/* fx_ready() with the ring features of cfg offered and accepted. */
+static void fx_ready_cfg(struct fx *f, struct devmodel_config cfg)
+{
+	memset(f, 0, sizeof(*f));
+	f->version = 2;
+	cfg.irq = count_irq;
+	cfg.irq_ctx = f;
+	fx_attach(f, devmodel_blk_create(&cfg, NULL));
+	probe(f);
+	negotiate(f, devmodel_offered_features(f->dm));
+	setup_queue(f);
+	driver_ok(f);
+	assert_int_equal(devmodel_violations(f->dm), 0);
+}
+
+/* Entry i of the indirect table at buf + TABLE_OFF. */
+static void set_table(struct fx *f, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
+		      uint16_t next)
+{
+	uint8_t *d = f->buf + TABLE_OFF + 16 * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+/* A read of 1024 bytes from `sector` as one ring descriptor pointing to a 3-entry table:
+ * header, data (device-writable), status. */
+static void indirect_read(struct fx *f, uint64_t sector)
+{
+	uint32_t type = T_IN;
+	uint32_t zero = 0;
+
+	memcpy(f->buf, &type, 4);
+	memcpy(f->buf + 4, &zero, 4);
+	memcpy(f->buf + 8, &sector, 8);
+	*status_of(f, 0) = 0xee;
+	set_table(f, 0, bdev(f, 0), 16, D_NEXT, 1);
+	set_table(f, 1, bdev(f, DATA_OFF), 1024, D_NEXT | D_WRITE, 2);
+	set_table(f, 2, bdev(f, 32), 1, D_WRITE, 0);
+	set_desc(f, 0, bdev(f, TABLE_OFF), 3 * 16, D_INDIRECT, 0);
+	publish(f, 0);
+}
+
+static void test_ring_features_are_offered_only_when_configured(void **state)
+{
+	struct fx f;
+	struct devmodel_config cfg = { .indirect_desc = true, .event_idx = true };
+
+	fx_create(&f, 2, NULL);
+	probe(&f);
+	assert_true((device_features(&f) & (F_INDIRECT_DESC | F_EVENT_IDX)) == 0);
+	fx_free(&f);
+	fx_ready_cfg(&f, cfg);
+	assert_true((devmodel_features(f.dm) & (F_INDIRECT_DESC | F_EVENT_IDX)) ==
+		    (F_INDIRECT_DESC | F_EVENT_IDX));
+	fx_free(&f);
+}
+
+static void test_a_read_through_an_indirect_table_moves_the_data(void **state)
+{
+	struct fx f;
+	uint8_t *disk;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .indirect_desc = true });
+	disk = devmodel_blk_disk(f.dm, NULL);
+	for (unsigned i = 0; i < 1024; i++) {
+		disk[5 * 512 + i] = (uint8_t)(i * 7 + 3);
+	}
+	indirect_read(&f, 5);
+	kick(&f);
+	assert_int_equal(used_idx(&f), 1);
+	assert_int_equal(used_id(&f, 0), 0);
+	assert_int_equal(used_len(&f, 0), 1025);
+	assert_int_equal(*status_of(&f, 0), BLK_OK);
+	assert_memory_equal(f.buf + DATA_OFF, disk + 5 * 512, 1024);
+	assert_int_equal(devmodel_stats(f.dm)->indirect_chains, 1);
+	assert_int_equal(devmodel_violations(f.dm), 0);
+	fx_free(&f);
+}
+
+static void test_indirect_with_next_is_a_violation(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .indirect_desc = true });
+	indirect_read(&f, 0);
+	set_desc(&f, 0, bdev(&f, TABLE_OFF), 3 * 16, D_INDIRECT | D_NEXT, 1);
+	kick(&f);
+	assert_true(devmodel_has_violation(f.dm, "both VIRTQ_DESC_F_INDIRECT and"));
+	assert_true(devmodel_queue_broken(f.dm, 0));
+	fx_free(&f);
+}
+
+static void test_an_indirect_descriptor_inside_a_table_is_a_violation(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .indirect_desc = true });
+	indirect_read(&f, 0);
+	set_table(&f, 1, bdev(&f, TABLE_OFF), 16, D_INDIRECT, 0);
+	kick(&f);
+	assert_true(devmodel_has_violation(f.dm, "of the table of descriptor 0 has"));
+	assert_int_equal(used_idx(&f), 0);
+	fx_free(&f);
+}
+
+static void test_an_indirect_table_that_loops_is_a_violation(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .indirect_desc = true });
+	indirect_read(&f, 0);
+	set_table(&f, 2, bdev(&f, 32), 1, D_WRITE | D_NEXT, 1);
+	kick(&f);
+	assert_true(devmodel_has_violation(f.dm, "loops"));
+	fx_free(&f);
+}
+
+static void test_an_indirect_next_outside_its_table_is_a_violation(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .indirect_desc = true });
+	indirect_read(&f, 0);
+	set_table(&f, 1, bdev(&f, DATA_OFF), 1024, D_NEXT | D_WRITE, 3);
+	kick(&f);
+	assert_true(devmodel_has_violation(f.dm, "outside the table of 3 entries"));
+	fx_free(&f);
+}
+
+static void test_an_indirect_table_of_a_partial_descriptor_is_a_violation(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .indirect_desc = true });
+	indirect_read(&f, 0);
+	set_desc(&f, 0, bdev(&f, TABLE_OFF), 3 * 16 - 4, D_INDIRECT, 0);
+	kick(&f);
+	assert_true(devmodel_has_violation(f.dm, "not a whole number"));
+	fx_free(&f);
+}
+
+static volatile uint16_t *used_event(struct fx *f)
+{
+	return &avail(f)[2 + NUM];
+}
+
+static uint16_t avail_event(struct fx *f)
+{
+	return *(volatile uint16_t *)(f->ring + used_off(f) + 4 + 8 * NUM);
+}
+
+static void test_with_event_idx_interrupts_follow_used_event(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .event_idx = true });
+	/* used_event 5: no interrupt until the used index passes 5. avail->flags is ignored. */
+	*used_event(&f) = 5;
+	avail(&f)[0] = 1;
+	blk_submit(&f, T_IN, 0, 512, true);
+	assert_int_equal(used_idx(&f), 1);
+	assert_int_equal(f.irqs, 0);
+	assert_int_equal(devmodel_stats(f.dm)->interrupts_suppressed, 1);
+	/* used_event 1: the next completion (used index 1 -> 2) crosses it. */
+	*used_event(&f) = 1;
+	blk_submit(&f, T_IN, 0, 512, true);
+	assert_int_equal(used_idx(&f), 2);
+	assert_int_equal(f.irqs, 1);
+	assert_int_equal(devmodel_violations(f.dm), 0);
+	fx_free(&f);
+}
+
+static void test_with_event_idx_the_device_publishes_avail_event(void **state)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){ .event_idx = true, .avail_event_ahead = 3 });
+	blk_submit(&f, T_IN, 0, 512, true);
+	blk_submit(&f, T_IN, 1, 512, true);
+	/* Two buffers taken: the device's next avail index is 2, and it asks to be notified
+	 * only once index 2 + 3 has been published. */
+	assert_int_equal(avail_event(&f), 5);
+	fx_free(&f);
+}
+
+static void test_with_event_idx_a_notification_avail_event_did_not_ask_for_is_counted(void **s)
+{
+	struct fx f;
+
+	fx_ready_cfg(&f, (struct devmodel_config){
+				 .event_idx = true, .avail_event_ahead = 3, .defer = true });
+	blk_queue(&f, 0, T_IN, 0, DATA_OFF, 512, true);
+	kick(&f); /* avail 0 -> 1 crosses avail_event 0: needed */
+	devmodel_process(f.dm);
+	assert_int_equal(avail_event(&f), 4);
+	blk_queue(&f, 1, T_IN, 1, DATA_OFF, 512, true);
+	kick(&f); /* 1 -> 2 does not reach 4: not needed */
+	assert_int_equal(devmodel_stats(f.dm)->notifies_unneeded, 1);
+	blk_queue(&f, 0, T_IN, 2, DATA_OFF, 512, true);
+	blk_queue(&f, 1, T_IN, 3, DATA_OFF, 512, true);
+	blk_queue(&f, 0, T_IN, 4, DATA_OFF, 512, true);
+	kick(&f); /* 2 -> 5 crosses 4: needed */
+	assert_int_equal(devmodel_stats(f.dm)->notifies_unneeded, 1);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ring_features_are_offered_only_when_configured),
+		cmocka_unit_test(test_a_read_through_an_indirect_table_moves_the_data),
+		cmocka_unit_test(test_indirect_with_next_is_a_violation),
+		cmocka_unit_test(test_an_indirect_descriptor_inside_a_table_is_a_violation),
+		cmocka_unit_test(test_an_indirect_table_that_loops_is_a_violation),
+		cmocka_unit_test(test_an_indirect_next_outside_its_table_is_a_violation),
+		cmocka_unit_test(test_an_indirect_table_of_a_partial_descriptor_is_a_violation),
+		cmocka_unit_test(test_with_event_idx_interrupts_follow_used_event),
+		cmocka_unit_test(test_with_event_idx_the_device_publishes_avail_event),
+		cmocka_unit_test(
+			test_with_event_idx_a_notification_avail_event_did_not_ask_for_is_counted),
 		cmocka_unit_test(test_identification_registers_read_as_the_spec_says),
 		cmocka_unit_test(
 			test_empty_slot_reads_device_id_zero_and_touching_it_further_is_a_violation),

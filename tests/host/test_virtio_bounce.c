@@ -150,6 +150,36 @@ static void test_restricted_dma_pool_from_the_dt_serves_the_device(void **state)
 	rig_down(&r);
 }
 
+/* Issue 13: a request larger than the free pool is split, not failed with -ENOSPC. */
+static void test_a_request_larger_than_the_pool_is_split_not_refused(void **state)
+{
+	const size_t pool_bytes = 64 * 1024;
+	const uint32_t count = 300; /* 150 KiB: more than the whole pool */
+	void *mem = page_alloc(pool_bytes, PAGE_SIZE);
+	uint64_t pa = pa_addr(arch_va_to_pa(mem));
+	uint8_t *buf = malloc((size_t)count * SECTOR);
+	uint8_t *disk;
+	struct rig r;
+
+	rig_up(&r, true, 2);
+	r.vdev->plat.restricted_pool = true;
+	r.vdev->plat.pool_base = pa;
+	r.vdev->plat.pool_size = pool_bytes;
+	assert_int_equal(devmodel_dma_allow(r.dm, pa, pool_bytes, NULL, DEVMODEL_DMA_RW), 0);
+	assert_int_equal(rig_probe(&r), 0);
+	disk = devmodel_blk_disk(r.dm, NULL);
+	assert_int_equal(vblk_read(r.blk, 10, count, buf), 0);
+	assert_memory_equal(buf, disk + 10 * SECTOR, (size_t)count * SECTOR);
+	assert_true(r.vdev->dma.stats.errors > 0); /* the pool did run out on the way */
+	memset(buf, 0x3c, (size_t)count * SECTOR);
+	assert_int_equal(vblk_write(r.blk, 200, count, buf), 0);
+	assert_memory_equal(disk + 200 * SECTOR, buf, (size_t)count * SECTOR);
+	assert_int_equal(devmodel_dma_faults(r.dm), 0);
+	assert_int_equal(r.vdev->dma.stats.maps, r.vdev->dma.stats.unmaps);
+	free(buf);
+	rig_down(&r);
+}
+
 static uint64_t set_unprotected_bit(uint64_t pa)
 {
 	return pa | UNPROTECTED_BIT;
@@ -218,6 +248,7 @@ static void test_protected_guest_still_runs_a_legacy_device_direct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_request_larger_than_the_pool_is_split_not_refused),
 		cmocka_unit_test(test_dma_bounce_keeps_every_device_access_inside_the_pool),
 		cmocka_unit_test(test_a_direct_device_is_caught_by_the_same_allow_list),
 		cmocka_unit_test(test_restricted_dma_pool_from_the_dt_serves_the_device),

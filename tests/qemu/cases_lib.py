@@ -50,6 +50,8 @@ def lib_minimal_firmware(ctx):
         want = disk.read(0, 1)[:32].split(b"\0")[0].decode()
         check(m and m.group(1) == "0" and m.group(2) == want,
               f"{name} sector 0: want {want!r}, got {m and m.groups()}")
+    check(re.search(r"^fw: blk0 async submitted=8 completed=8 same=8$", out, re.M),
+          f"asynchronous reads: {short(chr(10).join(re.findall(r'^fw: blk0 async.*$', out, re.M)))}")
     check(re.search(r"^fw: blk0 sector1 write=0$", out, re.M), "write did not succeed")
     check(re.search(r"^fw: blk0 past the end read=-34$", out, re.M), "no -ERANGE past the end")
     m = re.search(r"^fw: vireo_shutdown=(-?\d+) pages_outstanding=(\d+)$", out, re.M)
