@@ -14,7 +14,8 @@ SYSROOT="$DEPS/aarch64"
 STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils)
+	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils
+	gcc-arm-none-eabi libnewlib-arm-none-eabi)
 
 say() { printf 'deps: %s\n' "$*"; }
 
@@ -36,6 +37,10 @@ REQUIRED_FILES="
 /usr/bin/${CROSS}objcopy binutils-aarch64-linux-gnu
 /usr/include/cmocka.h libcmocka-dev
 /usr/include/libfdt.h libfdt-dev
+/usr/bin/arm-none-eabi-gcc gcc-arm-none-eabi
+/usr/bin/arm-none-eabi-objcopy binutils-arm-none-eabi
+/usr/lib/arm-none-eabi/lib/thumb/v7ve+simd/hard/libc.a libnewlib-arm-none-eabi
+/usr/lib/arm-none-eabi/include/stdio.h libnewlib-arm-none-eabi
 "
 
 # Prints one line per missing file: "path (package)"; the built sysroot last.
@@ -53,6 +58,7 @@ missing() {
 			return 0
 		fi
 	done
+	missing_aarch32
 }
 
 as_root() {
@@ -140,6 +146,55 @@ build_sysroot() {
 	say "sysroot ready in $SYSROOT"
 }
 
+# ---------------------------------------------------------------- AArch32
+# The AArch32 sysroot ($VIREO_DEPS/aarch32): Debian's newlib for arm-none-eabi (its
+# thumb/v7ve+simd/hard multilib: Armv7-A with the virtualization extensions, NEON, hard-float
+# ABI, which is what -march=armv7ve+simd -mfloat-abi=hard selects) and libfdt from
+# libfdt-dev:armhf (Thumb-2, VFPv3-D16, hard-float ABI: it links against that newlib; it needs
+# only string functions, strtoul and the stack protector's guard, which lib/env.c provides).
+AARCH32_SYSROOT="$DEPS/aarch32"
+AARCH32_NEWLIB=/usr/lib/arm-none-eabi/lib/thumb/v7ve+simd/hard
+
+missing_aarch32() {
+	local f
+	for f in "$AARCH32_SYSROOT/.complete" "$AARCH32_SYSROOT/lib/libc.a" \
+		"$AARCH32_SYSROOT/lib/libm.a" "$AARCH32_SYSROOT/lib/libfdt.a" \
+		"$AARCH32_SYSROOT/include/libfdt.h" "$AARCH32_SYSROOT/include/stdio.h"; do
+		if [ ! -f "$f" ]; then
+			printf '%s (the AArch32 sysroot, assembled by scripts/deps.sh from libnewlib-arm-none-eabi and libfdt-dev:armhf)\n' "$f"
+			return 0
+		fi
+	done
+}
+
+build_sysroot_aarch32() {
+	local work new="$AARCH32_SYSROOT.new"
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	rm -rf "$new"
+	mkdir -p "$new/lib"
+	cp -r /usr/lib/arm-none-eabi/include "$new/"
+	cp "$AARCH32_NEWLIB/libc.a" "$AARCH32_NEWLIB/libm.a" "$new/lib/"
+	if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+		as_root dpkg --add-architecture armhf
+	fi
+	say "fetching libfdt-dev:armhf"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	chmod 0777 "$work"
+	(cd "$work" && apt-get download -qq libfdt-dev:armhf >/dev/null)
+	dpkg -x "$work"/libfdt-dev_*_armhf.deb "$work/fdt"
+	cp "$work"/fdt/usr/include/libfdt.h "$work"/fdt/usr/include/fdt.h \
+		"$work"/fdt/usr/include/libfdt_env.h "$new/include/"
+	cp "$work"/fdt/usr/lib/arm-linux-gnueabihf/libfdt.a "$new/lib/"
+	printf 'newlib %s\nlibfdt %s\n' \
+		"$(dpkg-query -W -f='${Version}' libnewlib-arm-none-eabi)" \
+		"$(ls "$work"/libfdt-dev_*_armhf.deb | xargs -n1 basename)" >"$new/.complete"
+	rm -rf "$AARCH32_SYSROOT"
+	mkdir -p "$DEPS"
+	mv "$new" "$AARCH32_SYSROOT"
+	say "AArch32 sysroot ready in $AARCH32_SYSROOT"
+}
+
 if [ "${1:-}" = "--check" ]; then
 	m=$(missing)
 	[ -z "$m" ] && exit 0
@@ -159,6 +214,9 @@ if [ -n "$broken" ]; then
 fi
 if missing | grep -q 'AArch64 sysroot'; then
 	build_sysroot
+fi
+if missing | grep -q 'AArch32 sysroot'; then
+	build_sysroot_aarch32
 fi
 m=$(missing)
 if [ -n "$m" ]; then
