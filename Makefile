@@ -16,11 +16,13 @@ include arch/$(ARCH)/rules.mk
 SYSROOT := $(VIREO_DEPS)/$(ARCH)
 TBUILD := $(BUILD)/$(ARCH)
 GCC_INC := $(shell $(TARGET_CC) -print-file-name=include 2>/dev/null)
+# newlib's limits.h includes the compiler's (include-fixed) with #include_next.
+GCC_INC_FIXED := $(shell $(TARGET_CC) -print-file-name=include-fixed 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter
 COMMON_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/$(ARCH)/include
 TARGET_CFLAGS := $(COMMON_CFLAGS) -O2 -g -ffreestanding -fno-builtin -fPIE \
-	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) \
+	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) \
 	-ffunction-sections -fdata-sections $(ARCH_CFLAGS)
 TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
 
@@ -45,7 +47,7 @@ LIBVIREO := $(TBUILD)/libvireo.a
 LIB_HEADERS := include/vireo/vireo.h include/vireo/platform.h
 LIB_INCLUDE := $(TBUILD)/include
 TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lc -lm -lgcc -Wl,--end-group
-LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
+LDFLAGS_TARGET := -nostdlib $(ARCH_LINK) \
 	-Wl,--build-id=none -Wl,--gc-sections -Wl,-z,max-page-size=4096 -T $(LINKER_SCRIPT)
 
 IMAGE := $(TBUILD)/vireo.bin
@@ -70,7 +72,7 @@ $(LIB_INCLUDE)/%.h: include/%.h
 # The image's own objects first: its page allocator and GIC driver take the place of the
 # library's defaults (lib/pages.c, lib/irq_hooks.c are then not pulled from the archive).
 $(ELF): $(IMAGE_OBJS) $(LIBVIREO) $(LINKER_SCRIPT) | $(SYSROOT)/lib/libc.a
-	$(Q)$(TARGET_CC) $(LDFLAGS_TARGET) -o $@ $(IMAGE_OBJS) $(LIBVIREO) $(TARGET_LIBS)
+	$(Q)$(TARGET_CC) $(ARCH_CFLAGS) $(LDFLAGS_TARGET) $(ARCH_LDFLAGS) -o $@ $(IMAGE_OBJS) $(LIBVIREO) $(TARGET_LIBS)
 
 $(IMAGE): $(ELF)
 	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
@@ -125,7 +127,7 @@ HOST_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
 	$(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
 # boot/ code the host tests also cover (not part of the library).
 BOOT_HOST_SRCS := boot/line_edit.c
-HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(BOOT_HOST_SRCS) $(ARCH_HOST_SRCS) \
+HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(BOOT_HOST_SRCS) $(GIC_HOST_SRCS) \
 	$(HOST_SUPPORT_SRCS))
 HOST_TESTS := $(patsubst tests/host/%.c,$(HBUILD)/tests/%,$(wildcard tests/host/test_*.c))
 HOST_DTS := $(wildcard tests/host/dts/*.dts)

@@ -1,5 +1,6 @@
 /* virtio-blk (virtio 1.2 §5.2): one request in flight per device, each a chain of
  * header (device-readable) | data segments | status byte (device-writable). */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,7 +268,8 @@ static int vblk_submit(struct vblk *b, unsigned count)
 	 * short of it says the data and the status were not all written, and nothing past len
 	 * may be believed (§2.7.8.2). */
 	if (len < writable) {
-		printf("%s: used length %u short of the %u bytes the request needs written; "
+		printf("%s: used length %" PRIu32 " short of the %" PRIu32
+		       " bytes the request needs written; "
 		       "request failed\n",
 		       b->vdev->name, len, writable);
 		return vblk_bad_len(b);

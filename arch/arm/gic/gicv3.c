@@ -1,6 +1,7 @@
 /* GICv3 distributor and redistributor (Arm IHI 0069, chapter 12), with affinity routing.
  * Every interrupt is non-secure group 1: with two security states that is the only group a
  * non-secure OS can use, with one it is the group ICC_IGRPEN1_EL1 signals. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -147,7 +148,7 @@ static int find_redist(struct gic_hw *hw, uintptr_t base, uint64_t size)
 		}
 		off += GICR_FRAME + ((typer & GICR_TYPER_VLPIS) ? GICR_VLPI_FRAMES : 0);
 	}
-	printf("gic: no redistributor for affinity 0x%x in 0x%llx+0x%llx\n", want,
+	printf("gic: no redistributor for affinity 0x%" PRIx32 " in 0x%llx+0x%llx\n", want,
 	       (unsigned long long)base, (unsigned long long)size);
 	return -ENODEV;
 }
