@@ -66,10 +66,11 @@ static int cmd_devices(int argc, char **argv)
 
 static void print_pool(const struct bounce_pool *pool, void *ctx)
 {
-	printf("pool=%s base=0x%llx size=%zu used=%zu high_water=%zu failures=%llu\n", pool->name,
-	       (unsigned long long)pool->dev_base, pool->size,
-	       (size_t)pool->used_slots * BOUNCE_SLOT_SIZE,
-	       (size_t)pool->high_water * BOUNCE_SLOT_SIZE, (unsigned long long)pool->failures);
+	printf("pool=%s base=0x%llx size=%lu used=%lu high_water=%lu failures=%llu\n", pool->name,
+	       (unsigned long long)pool->dev_base, (unsigned long)pool->size,
+	       (unsigned long)pool->used_slots * BOUNCE_SLOT_SIZE,
+	       (unsigned long)pool->high_water * BOUNCE_SLOT_SIZE,
+	       (unsigned long long)pool->failures);
 }
 
 static int cmd_dma_stats(int argc, char **argv)

@@ -46,7 +46,8 @@ static int cmd_crash(int argc, char **argv)
 	if (parse_addr(argv[0], &addr) < 0) {
 		return -EINVAL;
 	}
-	printf("crash: 0x%llx = 0x%08" PRIx32 "\n", (unsigned long long)addr, io_read32((uintptr_t)addr));
+	printf("crash: 0x%llx = 0x%08" PRIx32 "\n", (unsigned long long)addr,
+	       io_read32((uintptr_t)addr));
 	return 0;
 }
 

@@ -63,7 +63,7 @@ hyp_setup:
 	mrc p15, 0, r0, c0, c0, 5
 	mcr p15, 4, r0, c0, c0, 5
 	mov r0, #(MODE_SVC | PSR_AIF)
-	msr spsr_hyp, r0
+	msr spsr_cxsf, r0		/* SPSR_hyp: HYP mode may not name its own banked copy */
 	adr r0, svc_entry
 	msr elr_hyp, r0
 	eret

@@ -23,8 +23,8 @@ extern const char arch_probe_fixup[];
 _Static_assert(sizeof(struct arch_regs) == FRAME_WORDS * 4, "vectors.S frame layout");
 
 static const char *const vector_names[8] = {
-	"reset", "undefined instruction", "SVC", "prefetch abort",
-	"data abort", "HYP trap", "IRQ", "FIQ",
+	"reset", "undefined instruction", "SVC", "prefetch abort", "data abort", "HYP trap", "IRQ",
+	"FIQ",
 };
 
 /** The long-descriptor fault status (DFSR/IFSR.STATUS, Arm ARM B3.13.3), by name. */

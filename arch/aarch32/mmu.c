@@ -78,8 +78,7 @@ static void set_translation_regs(void)
 {
 	write_mair0(MAIR0_VALUE);
 	write_mair1(0);
-	write_ttbcr(TTBCR_EAE | TTBCR_IRGN0_WBWA | TTBCR_ORGN0_WBWA | TTBCR_SH0_INNER |
-		    TTBCR_EPD1);
+	write_ttbcr(TTBCR_EAE | TTBCR_IRGN0_WBWA | TTBCR_ORGN0_WBWA | TTBCR_SH0_INNER | TTBCR_EPD1);
 	isb();
 }
 

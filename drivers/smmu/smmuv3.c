@@ -254,8 +254,8 @@ int smmu_init(uintptr_t base, size_t size, bool coherent, int node, struct smmu 
 	int ret;
 
 	if (size < 2 * SMMU_PAGE1) {
-		printf("smmuv3@%llx: register frame of 0x%zx bytes is too small\n",
-		       (unsigned long long)base, size);
+		printf("smmuv3@%llx: register frame of 0x%lx bytes is too small\n",
+		       (unsigned long long)base, (unsigned long)size);
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof(*s));

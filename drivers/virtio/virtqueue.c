@@ -362,7 +362,8 @@ void virtq_kick(struct virtq *vq)
 
 static int virtq_break(struct virtq *vq, const char *what, uint32_t value)
 {
-	printf("%s: queue %u: %s (%" PRIu32 "); queue stopped\n", vq_name(vq), vq->index, what, value);
+	printf("%s: queue %u: %s (%" PRIu32 "); queue stopped\n", vq_name(vq), vq->index, what,
+	       value);
 	vq->broken = true;
 	vq->stats.bad_id++;
 	return -EPROTO;

@@ -8,8 +8,7 @@
 #define CP15_READ32(op1, crn, crm, op2)                                                            \
 	({                                                                                         \
 		uint32_t __v;                                                                      \
-		__asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2                \
-				 : "=r"(__v));                                                     \
+		__asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(__v));  \
 		__v;                                                                               \
 	})
 
@@ -22,7 +21,7 @@
 #define CP15_READ64(op1, crm)                                                                      \
 	({                                                                                         \
 		uint64_t __v;                                                                      \
-		__asm__ volatile("mrrc p15, " #op1 ", %Q0, %R0, " #crm : "=r"(__v));              \
+		__asm__ volatile("mrrc p15, " #op1 ", %Q0, %R0, " #crm : "=r"(__v));               \
 		__v;                                                                               \
 	})
 

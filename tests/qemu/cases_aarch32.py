@@ -1,0 +1,164 @@
+"""QEMU cases for the AArch32 image (issue 15): build/aarch32/vireo.bin booted with
+qemu-system-arm -M virt,highmem=off -cpu cortex-a15 (vm.ARCHES), through the same case bodies
+as AArch64 where they apply, with the same host-side checks: zlib crcs of the disk, every
+written byte checked after poweroff, UDP echo from a host socket, the console's chardev file."""
+
+import re
+
+import cases_devices
+import cases_dma
+import cases_irq
+import cases_mmio_blk
+import cases_net
+import cases_pci
+from harness import MiB, Script, Transcript, case, check, crc_value, error_lines, short
+
+A32 = "aarch32"
+
+
+@case("a32-blk-mmio-legacy", arch=A32)
+def a32_blk_mmio_legacy(ctx):
+    """AArch32: virtio-blk on legacy virtio-mmio: crcs, a write verified on the host"""
+    cases_mmio_blk.single_disk(ctx, "legacy")
+
+
+@case("a32-blk-mmio-modern", arch=A32)
+def a32_blk_mmio_modern(ctx):
+    """AArch32: virtio-blk on virtio-mmio version 2: crcs, a write verified on the host"""
+    cases_mmio_blk.single_disk(ctx, "modern", extra=["-global", "virtio-mmio.force-legacy=false"])
+
+
+@case("a32-blk-hyp-entry", arch=A32)
+def a32_blk_hyp_entry(ctx):
+    """AArch32, -M virt,virtualization=on: entered in HYP, drops to SVC; crcs and a write"""
+    cases_mmio_blk.single_disk(ctx, "legacy", machine_opts=["virtualization=on"], el="EL2")
+
+
+@case("a32-pci-blk-modern", arch=A32)
+def a32_pci_blk_modern(ctx):
+    """AArch32: virtio-blk-pci modern (ECAM at 0x3f000000, BARs below 4 GiB): crcs, a write"""
+    cases_pci.one_disk(ctx, "disable-legacy=on", "modern")
+
+
+@case("a32-pci-blk-legacy", arch=A32)
+def a32_pci_blk_legacy(ctx):
+    """AArch32: virtio-blk-pci legacy (I/O BAR): crcs, a write verified on the host"""
+    cases_pci.one_disk(ctx, "disable-modern=on", "legacy")
+
+
+@case("a32-net-udp-echo-mmio", arch=A32, timeout=90)
+def a32_net_echo_mmio(ctx):
+    """AArch32: UDP echo from a host socket over virtio-net-device (SPI)"""
+    cases_net.serve_case(ctx, "virtio-net-device", mode="spi")
+
+
+@case("a32-net-udp-echo-pci-msix", arch=A32, timeout=90)
+def a32_net_echo_pci(ctx):
+    """AArch32: UDP echo over modern virtio-net-pci with MSI-X through GICv2m"""
+    cases_net.serve_case(ctx, "virtio-net-pci,disable-legacy=on", mode="msix",
+                         machine_opts=("gic-version=2",))
+
+
+@case("a32-net-udp-echo-bounce", arch=A32, timeout=90)
+def a32_net_echo_bounce(ctx):
+    """AArch32: UDP echo with every buffer bounced (dma=bounce, ACCESS_PLATFORM)"""
+    cases_net.serve_case(ctx, "virtio-net-pci,disable-legacy=on,iommu_platform=on",
+                         mode="msix", options="dma=bounce", dma="bounce")
+
+
+@case("a32-rng-pci-differs-between-boots", arch=A32)
+def a32_rng_pci(ctx):
+    """AArch32: virtio-rng-pci bytes differ between boots; bad counts give errors"""
+    cases_devices.rng_case(ctx, "virtio-rng-pci,romfile=")
+
+
+@case("a32-rng-mmio-differs-between-boots", arch=A32)
+def a32_rng_mmio(ctx):
+    """AArch32: virtio-rng-device bytes differ between boots"""
+    cases_devices.rng_case(ctx, "virtio-rng-device")
+
+
+@case("a32-console-pci-write-reaches-host-file", arch=A32)
+def a32_console_pci(ctx):
+    """AArch32: `console write` through virtio-serial-pci reaches the host's chardev file"""
+    cases_devices.console_case(ctx, "virtio-serial-pci,romfile=")
+
+
+@case("a32-dma-bounce-option", arch=A32)
+def a32_dma_bounce(ctx):
+    """AArch32: dma=bounce with a modern virtio-mmio blk offering ACCESS_PLATFORM: data right"""
+    cases_dma.dma_bounce_option(ctx)
+
+
+@case("a32-irq-mmio-spi-gicv2", arch=A32)
+def a32_irq_mmio_gicv2(ctx):
+    """AArch32: virtio-mmio blk completes on its SPI through the GICv2"""
+    cases_irq.mmio_case(ctx, 2)
+
+
+@case("a32-irq-pci-intx-gicv2", arch=A32)
+def a32_irq_pci_intx(ctx):
+    """AArch32: virtio-blk-pci on INTx (interrupt-map) through the GICv2"""
+    cases_irq.pci_case(ctx, 2, "disable-legacy=on,vectors=0", "intx")
+
+
+@case("a32-irq-mmio-spi-gicv3", arch=A32)
+def a32_irq_mmio_gicv3(ctx):
+    """AArch32: virtio-mmio blk completes on its SPI through the GICv3 (CP15 CPU interface)"""
+    cases_irq.mmio_case(ctx, 3)
+
+
+@case("a32-irq-pci-msix-gicv2m", arch=A32)
+def a32_irq_pci_msix_gicv2m(ctx):
+    """AArch32: modern virtio-blk-pci completes on MSI-X through the GICv2m frame"""
+    src = cases_irq.pci_case(ctx, 2, "disable-legacy=on", "msix")
+    check(all(32 <= s["intid"] < 1020 for s in src), f"v2m MSIs are SPIs: {src}")
+
+
+@case("a32-irq-pci-msix-its", arch=A32)
+def a32_irq_pci_msix_its(ctx):
+    """AArch32: modern virtio-blk-pci completes on MSI-X through the ITS (gic-version=3)"""
+    src = cases_irq.pci_case(ctx, 3, "disable-legacy=on", "msix")
+    check(all(s["intid"] >= 8192 for s in src), f"ITS MSIs are LPIs: {src}")
+
+
+# QEMU virt's platform-bus window: nothing answers there, so a load is an external abort.
+UNBACKED = 0x0C000000
+
+
+@case("a32-exception-dump", arch=A32)
+def a32_exception_dump(ctx):
+    """AArch32: a load nothing answers (`crash`): the vectors print the data abort's DFSR and
+    DFAR, the PC and the registers, then halt"""
+    with ctx.vm(f"-- peek 0x9000018; crash {UNBACKED:#x}") as vm:
+        vm.wait_for(r"\bhalted\b", ctx.seconds(30))
+        out = vm.output
+    check(re.search(r"peek: 0x9000018 = 0x[0-9a-f]{8}", out), f"mapped peek failed: {short(out)}")
+    check(re.search(r"exception: data abort: synchronous external abort", out),
+          f"no data abort report: {short(out[-600:])}")
+    check(re.search(rf"FAR {UNBACKED:08x}\b", out), f"FAR is not {UNBACKED:#x}: {short(out[-600:])}")
+    for reg in ("FSR", "PC ", "SPSR", "r0 ", "r12", "lr ", "sp "):
+        check(reg in out, f"register dump lacks {reg.strip()}")
+    spsr = int(re.search(r"SPSR ([0-9a-f]{8})", out).group(1), 16)
+    check(spsr & 0x1F == 0x13, f"SPSR {spsr:#x}: the fault was not taken from SVC mode")
+
+
+@case("a32-peek-unmapped-shell-goes-on", arch=A32)
+def a32_peek_shell_goes_on(ctx):
+    """AArch32: `peek` of an address nothing answers gives one error line with the DFSR, and
+    the commands after it still run; poweroff exits 0"""
+    disk = ctx.disk("d0", 1 * MiB)
+    s = Script().cmd(f"peek {UNBACKED:#x}").crc(0, 0, 16).cmd("poweroff")
+    with ctx.vm(s.append_arg(), ctx.mmio_blk(disk)) as vm:
+        rc = vm.wait_exit(ctx.seconds(30))
+        out = vm.output
+    check(not re.search(r"^exception:|\bhalted\b|\bpanic\b", out, re.M),
+          f"the guest stopped on a fault: {short(out[-600:])}")
+    t = Transcript(out, s.commands, rc)
+    errors = error_lines(t.segments[0] or "")
+    check(len(errors) == 1 and re.fullmatch(
+        rf"error: peek: {UNBACKED:#x}: data abort: synchronous external abort \(DFSR 0x[0-9a-f]+\)",
+        errors[0]), f"`peek {UNBACKED:#x}`: {short(t.segments[0])}")
+    check(crc_value("blk crc 0 0 16", t.segments[1]) == disk.crc(0, 16),
+          f"`blk crc 0 0 16` after the fault: wrong crc {short(t.segments[1])}")
+    check(rc == 0, f"QEMU exited with status {rc}")
