@@ -1,6 +1,12 @@
-# vireo: one Makefile. `make` builds the image, `make run` boots it in QEMU, `make test` runs
-# every test and ends with `N passed, N failed`. `make deps` installs what is missing.
+# vireo: one Makefile. `make` builds the image for both architectures, `make run` boots it in
+# QEMU, `make test` runs every test and ends with `N passed, N failed`. `make deps` installs
+# what is missing. ARCH=aarch64 (the default) or ARCH=aarch32 picks one architecture; its
+# objects, image and library go to build/<arch>/.
 
+# Without ARCH= on the command line, `make` also builds the other architecture.
+ifeq ($(origin ARCH),undefined)
+BOTH_ARCHES := 1
+endif
 ARCH ?= aarch64
 BUILD ?= build
 # Built dependencies (newlib, libfdt for the target) live outside the tree so `make clean`
@@ -55,6 +61,9 @@ ELF := $(TBUILD)/vireo.elf
 
 .PHONY: all image lib deps run test host-tests qemu-tests bench check clean
 all: image lib
+ifdef BOTH_ARCHES
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib
+endif
 
 image: $(IMAGE)
 
@@ -149,10 +158,12 @@ host-tests: $(HOST_TESTS) $(HOST_DTBS)
 
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
-	$(Q)python3 tests/qemu/run_demo.py --image $(IMAGE) --build $(BUILD)
+	$(Q)python3 tests/qemu/run_demo.py --arch $(ARCH) --image $(IMAGE) --build $(BUILD)
 
+# Both architectures' images: the QEMU cases boot each (tests/qemu/cases_aarch32.py).
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory image lib firmware host-tests
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib
 	$(Q)tests/run_all.sh $(BUILD)
 
 bench: deps-check image

@@ -88,7 +88,8 @@ done
 echo "== QEMU tests"
 qemu_out="$tmp/qemu.out"
 # shellcheck disable=SC2086 # VIREO_QEMU_ARGS is a list of words
-python3 tests/qemu/run_tests.py --image "$BUILD/aarch64/vireo.bin" --build "$BUILD" \
+python3 tests/qemu/run_tests.py --image "$BUILD/aarch64/vireo.bin" \
+	--image32 "$BUILD/aarch32/vireo.bin" --build "$BUILD" \
 	${VIREO_QEMU_ARGS:-} 2>&1 | tee "$qemu_out"
 qemu_rc=${PIPESTATUS[0]}
 summary=$(grep -E '^qemu: [0-9]+ passed, [0-9]+ failed$' "$qemu_out" | tail -n 1)
