@@ -156,13 +156,34 @@ $(HBUILD)/dtb/%.dtb: tests/host/dts/%.dts
 
 host-tests: $(HOST_TESTS) $(HOST_DTBS)
 
+# The same tests built -m32 (i386: 32-bit pointers, size_t and long, 64-bit paddr_t), so that
+# pointer-size and 64-bit-address assumptions in the portable code fail on the host too.
+# Needs gcc-multilib, libcmocka-dev:i386 and libfdt1:i386 (libfdt-dev:i386 cannot be installed
+# beside libfdt-dev: not Multi-Arch; the headers are the same, so the runtime library is linked
+# by path).
+HBUILD32 := $(BUILD)/host32
+HOST32_LIBS := -lcmocka /usr/lib/i386-linux-gnu/libfdt.so.1 -fsanitize=address,undefined
+HOST32_OBJS := $(patsubst $(HBUILD)/%,$(HBUILD32)/%,$(HOST_OBJS))
+HOST32_TESTS := $(patsubst $(HBUILD)/%,$(HBUILD32)/%,$(HOST_TESTS))
+
+$(HBUILD32)/%.c.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -m32 $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HBUILD32)/tests/%: $(HBUILD32)/tests/host/%.c.o $(HOST32_OBJS)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -m32 -o $@ $^ $(HOST32_LIBS)
+
+host-tests-32: $(HOST32_TESTS) $(HOST_DTBS)
+.PHONY: host-tests-32
+
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
 	$(Q)python3 tests/qemu/run_demo.py --arch $(ARCH) --image $(IMAGE) --build $(BUILD)
 
 # Both architectures' images: the QEMU cases boot each (tests/qemu/cases_aarch32.py).
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests host-tests-32
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib
 	$(Q)tests/run_all.sh $(BUILD)
 
@@ -180,7 +201,7 @@ check:
 clean:
 	rm -rf $(BUILD)
 
--include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) \
+-include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST32_OBJS:.o=.d) \
 	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).

@@ -21,6 +21,7 @@
 #include "vireo/smmu.h"
 #include "vireo/console.h"
 #include "vireo/vireo.h"
+#include "vireo/types.h"
 
 #define VIREO_VERSION "0.1"
 
@@ -100,6 +101,10 @@ static void console_init(const void *fdt, uintptr_t fdt_addr)
 	if (node < 0 || dt_reg(fdt, node, 0, &base, &size) < 0) {
 		panic("DTB at 0x%lx: no PL011 console (stdout-path or arm,pl011 node with reg)",
 		      (unsigned long)fdt_addr);
+	}
+	if (!pa_range_reachable(base, size)) {
+		panic("PL011 at 0x%llx: out of reach of this CPU's addresses",
+		      (unsigned long long)base);
 	}
 	pl011_console_init((uintptr_t)base);
 	printf("vireo %s booting at EL%u, image at 0x%lx, DTB at 0x%lx\n", VIREO_VERSION,

@@ -15,7 +15,8 @@ STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev newlib-source texinfo xz-utils
-	gcc-arm-none-eabi libnewlib-arm-none-eabi)
+	gcc-arm-none-eabi libnewlib-arm-none-eabi
+	lib32gcc-12-dev libc6-dev-i386 linux-libc-dev:i386 libcmocka-dev:i386 libfdt1:i386)
 
 say() { printf 'deps: %s\n' "$*"; }
 
@@ -41,6 +42,11 @@ REQUIRED_FILES="
 /usr/bin/arm-none-eabi-objcopy binutils-arm-none-eabi
 /usr/lib/arm-none-eabi/lib/thumb/v7ve+simd/hard/libc.a libnewlib-arm-none-eabi
 /usr/lib/arm-none-eabi/include/stdio.h libnewlib-arm-none-eabi
+/usr/lib/gcc/x86_64-linux-gnu/12/32/libasan.so lib32gcc-12-dev
+/usr/lib32/crt1.o libc6-dev-i386
+/usr/include/i386-linux-gnu/asm/errno.h linux-libc-dev:i386
+/usr/lib/i386-linux-gnu/libcmocka.so libcmocka-dev:i386
+/usr/lib/i386-linux-gnu/libfdt.so.1 libfdt1:i386
 "
 
 # Prints one line per missing file: "path (package)"; the built sysroot last.
@@ -195,6 +201,17 @@ build_sysroot_aarch32() {
 	say "AArch32 sysroot ready in $AARCH32_SYSROOT"
 }
 
+# ---------------------------------------------------------------- -m32 host tests
+# `make host-tests-32` builds the host tests for i386 (gcc -m32 with ASan/UBSan): cmocka and
+# the libfdt runtime for i386 from Debian's multiarch. libfdt-dev:i386 is not installed: it is
+# not Multi-Arch and would replace libfdt-dev; the Makefile links libfdt.so.1 by path.
+enable_i386() {
+	if ! dpkg --print-foreign-architectures | grep -qx i386; then
+		say "enabling the i386 architecture (for the -m32 host tests)"
+		as_root dpkg --add-architecture i386
+	fi
+}
+
 if [ "${1:-}" = "--check" ]; then
 	m=$(missing)
 	[ -z "$m" ] && exit 0
@@ -202,6 +219,7 @@ if [ "${1:-}" = "--check" ]; then
 	exit 1
 fi
 
+enable_i386
 apt_install "${PACKAGES[@]}"
 # A package dpkg calls installed whose files are gone (removed by hand, a failed upgrade):
 # reinstall it.

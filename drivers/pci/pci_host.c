@@ -11,6 +11,7 @@
 
 #include "pci_priv.h"
 #include "vireo/dt.h"
+#include "vireo/types.h"
 
 /* IEEE 1275 PCI binding: phys.hi = npt000ss bbbbbbbb dddddfff rrrrrrrr. */
 #define PCI_PHYS_SPACE(hi) (((hi) >> 24) & 3)
@@ -111,6 +112,13 @@ static int range_pool(uint32_t hi, uint64_t pci, uint64_t size)
 	}
 }
 
+static const char *pool_name(int pool)
+{
+	static const char *const names[PCI_POOL_COUNT] = { "io", "mem", "mem64" };
+
+	return names[pool];
+}
+
 static int host_range(struct pci_host *h, const fdt32_t *c, int pac, int sc)
 {
 	uint32_t hi = be32_at(c);
@@ -129,6 +137,12 @@ static int host_range(struct pci_host *h, const fdt32_t *c, int pac, int sc)
 	}
 	if (dt_translate(h->fdt, h->node, addr, PCI_ADDR_CELLS, &cpu) < 0) {
 		return -EFAULT;
+	}
+	if (!pa_range_reachable(cpu, size)) {
+		printf("pci: %s: %s window 0x%llx+0x%llx is out of reach of this CPU's "
+		       "addresses; not used\n",
+		       h->name, pool_name(pool), (unsigned long long)cpu, (unsigned long long)size);
+		return 0;
 	}
 	r = &h->range[pool];
 	if (r->size == 0) {
@@ -195,16 +209,15 @@ static int host_buses(struct pci_host *h)
 
 static void host_print(const struct pci_host *h)
 {
-	static const char *const names[PCI_POOL_COUNT] = { "io", "mem", "mem64" };
-
 	printf("pci: %s: ecam 0x%llx buses %02x-%02x", h->name, (unsigned long long)h->ecam,
 	       h->bus_start, h->bus_end);
 	for (unsigned p = 0; p < PCI_POOL_COUNT; p++) {
 		const struct pci_range *r = &h->range[p];
 
 		if (r->size != 0) {
-			printf(" %s=0x%llx+0x%llx@0x%llx", names[p], (unsigned long long)r->pci,
-			       (unsigned long long)r->size, (unsigned long long)r->cpu);
+			printf(" %s=0x%llx+0x%llx@0x%llx", pool_name((int)p),
+			       (unsigned long long)r->pci, (unsigned long long)r->size,
+			       (unsigned long long)r->cpu);
 		}
 	}
 	printf("\n");
@@ -218,6 +231,13 @@ static int host_init(struct pci_host *h)
 	if (ret < 0) {
 		printf("pci: %s: unusable reg (%d); host skipped\n", h->name, ret);
 		return ret;
+	}
+	if (!pa_range_reachable(ecam, h->ecam_size)) {
+		printf("pci: %s: ECAM window 0x%llx+0x%llx is out of reach of this CPU's "
+		       "addresses (a 32-bit CPU reaches 4 GiB: QEMU virt needs highmem=off); "
+		       "host skipped\n",
+		       h->name, (unsigned long long)ecam, (unsigned long long)h->ecam_size);
+		return -ERANGE;
 	}
 	h->ecam = (uintptr_t)ecam;
 	ret = host_buses(h);

@@ -15,6 +15,7 @@
 #include "smmuv3_priv.h"
 #include "smmuv3_reg.h"
 #include "vireo/dt.h"
+#include "vireo/types.h"
 
 static struct smmu *smmu_list;
 
@@ -289,6 +290,13 @@ int smmu_probe(const void *fdt, int node, struct smmu **out)
 	if (ret < 0) {
 		printf("smmuv3 %s: unusable reg (%d)\n", fdt_get_name(fdt, node, NULL), ret);
 		return ret;
+	}
+	if (!pa_range_reachable(pa, size)) {
+		printf("smmuv3 %s: registers at 0x%llx+0x%llx are out of reach of this CPU's "
+		       "addresses\n",
+		       fdt_get_name(fdt, node, NULL), (unsigned long long)pa,
+		       (unsigned long long)size);
+		return -ERANGE;
 	}
 	return smmu_init((uintptr_t)pa, (size_t)size, dt_dma_coherent(fdt, node), node, out);
 }

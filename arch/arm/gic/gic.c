@@ -13,6 +13,7 @@
 #include "arch/timer.h"
 #include "gic_priv.h"
 #include "vireo/dt.h"
+#include "vireo/types.h"
 
 #define GIC_MAX_SOURCES 64
 #define GIC_DISPATCH_LIMIT 32 /* acknowledgements per exception, so a storm cannot wedge us */
@@ -175,6 +176,13 @@ static int bring_up(const void *fdt, int node)
 	if (dt_reg(fdt, node, 0, &dist, &size) != 0 || dt_reg(fdt, node, 1, &second, &size) != 0) {
 		printf("gic: node %s has no usable reg\n", fdt_get_name(fdt, node, NULL));
 		return -EINVAL;
+	}
+	if (!pa_range_reachable(dist, 0x10000) || !pa_range_reachable(second, size)) {
+		printf("gic: node %s: registers at 0x%llx/0x%llx are out of reach of this CPU's "
+		       "addresses\n",
+		       fdt_get_name(fdt, node, NULL), (unsigned long long)dist,
+		       (unsigned long long)second);
+		return -ERANGE;
 	}
 	hw.dist = (uintptr_t)dist;
 	if (hw.version == 2) {
