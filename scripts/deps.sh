@@ -2,8 +2,11 @@
 # Installs what vireo needs on a Debian machine and builds the AArch64 sysroot:
 #   - Debian packages: cross compiler, QEMU, dtc, cmocka, libfdt, newlib-source;
 #   - newlib for AArch64, built from Debian's newlib-source with the Debian cross compiler;
-#   - libfdt for AArch64, unpacked from Debian's libfdt-dev:arm64 (multiarch).
-# The sysroot goes to $VIREO_DEPS/aarch64 ({include,lib}); VIREO_DEPS defaults to
+#   - libfdt for AArch64, unpacked from Debian's libfdt-dev:arm64 (multiarch);
+#   - the AArch32 sysroot from Debian's newlib for arm-none-eabi and libfdt-dev:armhf
+#     (build_sysroot_aarch32);
+#   - i386 cmocka and libfdt for the -m32 host tests (enable_i386).
+# The sysroots go to $VIREO_DEPS/{aarch64,aarch32} ({include,lib}); VIREO_DEPS defaults to
 # ~/.cache/vireo/deps-2, outside the tree so `make clean` keeps it.
 # Usage: scripts/deps.sh          install what is missing
 #        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
