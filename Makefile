@@ -104,19 +104,20 @@ deps:
 # The minimal firmware of the tests (tests/firmware/): built against the installed headers and
 # libvireo.a only, as an embedder would.
 FW_DIR := $(TBUILD)/tests/firmware
-FW_SRCS := $(wildcard tests/firmware/*.c tests/firmware/*.S)
+FW_SRCS := $(wildcard tests/firmware/*.c tests/firmware/$(ARCH)/*.c tests/firmware/$(ARCH)/*.S)
+FW_LD := tests/firmware/$(ARCH)/firmware.ld
 FW_OBJS := $(patsubst tests/firmware/%,$(FW_DIR)/%.o,$(FW_SRCS))
 FW_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(SYSROOT)/include \
-	-isystem $(GCC_INC) -I$(LIB_INCLUDE) $(ARCH_CFLAGS)
+	-isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) -I$(LIB_INCLUDE) $(ARCH_CFLAGS)
 FIRMWARE := $(FW_DIR)/minimal.bin
 
 $(FW_DIR)/%.o: tests/firmware/% | lib $(SYSROOT)/lib/libc.a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FW_DIR)/minimal.elf: $(FW_OBJS) $(LIBVIREO) tests/firmware/firmware.ld
-	$(Q)$(TARGET_CC) -nostdlib -static -Wl,--gc-sections -Wl,--build-id=none \
-		-Wl,--no-warn-rwx-segments -T tests/firmware/firmware.ld -o $@ $(FW_OBJS) \
+$(FW_DIR)/minimal.elf: $(FW_OBJS) $(LIBVIREO) $(FW_LD)
+	$(Q)$(TARGET_CC) $(ARCH_CFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,--build-id=none \
+		-Wl,--no-warn-rwx-segments $(ARCH_LDFLAGS) -T $(FW_LD) -o $@ $(FW_OBJS) \
 		$(LIBVIREO) $(TARGET_LIBS)
 
 $(FIRMWARE): $(FW_DIR)/minimal.elf
@@ -184,7 +185,7 @@ run: deps-check image
 # Both architectures' images: the QEMU cases boot each (tests/qemu/cases_aarch32.py).
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests host-tests-32
-	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib firmware
 	$(Q)tests/run_all.sh $(BUILD)
 
 bench: deps-check image

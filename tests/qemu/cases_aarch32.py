@@ -8,6 +8,7 @@ import re
 import cases_devices
 import cases_dma
 import cases_irq
+import cases_lib
 import cases_mmio_blk
 import cases_net
 import cases_pci
@@ -193,3 +194,10 @@ def a32_smmu_three_streams(ctx):
     """AArch32 behind an SMMUv3: translated, legacy-bypass and no-ACCESS_PLATFORM blk devices
     at once; every crc and write right, no SMMU fault"""
     cases_smmu.smmu_three_streams(ctx)
+
+
+@case("a32-lib-minimal-firmware", arch=A32)
+def a32_lib_minimal_firmware(ctx):
+    """AArch32: the minimal firmware linked with build/aarch32/libvireo.a through the public
+    header: init, devices (mmio legacy + pci modern), read, write, net, rng, shut down"""
+    cases_lib.lib_minimal_firmware(ctx)
