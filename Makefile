@@ -188,8 +188,10 @@ test: deps-check
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib firmware
 	$(Q)tests/run_all.sh $(BUILD)
 
-bench: deps-check image
-	$(Q)python3 tests/qemu/bench.py --image $(IMAGE) --build $(BUILD)
+# The benchmark boots the AArch64 image only (tests/qemu/bench*.py know one QEMU).
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image
+	$(Q)python3 tests/qemu/bench.py --image $(BUILD)/aarch64/vireo.bin --build $(BUILD)
 
 deps-check:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh

@@ -3,7 +3,10 @@ qemu-system-arm -M virt,highmem=off -cpu cortex-a15 (vm.ARCHES), through the sam
 as AArch64 where they apply, with the same host-side checks: zlib crcs of the disk, every
 written byte checked after poweroff, UDP echo from a host socket, the console's chardev file."""
 
+import os
 import re
+import subprocess
+import time
 
 import cases_devices
 import cases_dma
@@ -13,6 +16,7 @@ import cases_mmio_blk
 import cases_net
 import cases_pci
 import cases_smmu
+import vm as vmlib
 from harness import MiB, Script, Transcript, case, check, crc_value, error_lines, short
 
 A32 = "aarch32"
@@ -201,3 +205,33 @@ def a32_lib_minimal_firmware(ctx):
     """AArch32: the minimal firmware linked with build/aarch32/libvireo.a through the public
     header: init, devices (mmio legacy + pci modern), read, write, net, rng, shut down"""
     cases_lib.lib_minimal_firmware(ctx)
+
+
+@case("a32-other-load-address-is-refused", arch=A32)
+def a32_other_load_address(ctx):
+    """AArch32: the image is linked for 0x40010000 (Debian's newlib is not position
+    independent); started 2 MiB higher it stops at once with r0 = r1 = 0x0bad10ad and the load
+    offset in r10, read through the QEMU monitor, having printed nothing"""
+    addr = 0x40210000
+    arch = vmlib.ARCHES[A32]
+    argv = [arch["qemu"], "-M", ",".join(["virt", *arch["machine_opts"]]), "-cpu", arch["cpu"],
+            "-m", "512M", "-display", "none", "-serial", f"file:{ctx.workdir}/serial.txt",
+            "-monitor", "stdio", "-nic", "none",
+            "-device", f"loader,file={ctx.image},addr={addr:#x},force-raw=on",
+            "-device", f"loader,addr={addr:#x},cpu-num=0"]
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(ctx.seconds(2))
+        out, _ = proc.communicate("info registers\nquit\n", timeout=ctx.seconds(20))
+    finally:
+        proc.kill()
+        proc.wait()
+    with open(os.path.join(ctx.workdir, "serial.txt"), "rb") as f:
+        serial = f.read()
+    regs = dict(re.findall(r"\b(R\d\d)=([0-9a-f]{8})", out))
+    check(regs.get("R00") == "0bad10ad" and regs.get("R01") == "0bad10ad",
+          f"not stopped at load_refused: {short(out[-400:])}")
+    check(int(regs.get("R10", "0"), 16) == addr - 0x40010000,
+          f"r10 is not the load offset {addr - 0x40010000:#x}: {regs.get('R10')}")
+    check(serial == b"", f"it printed something: {serial[:200]!r}")
