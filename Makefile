@@ -85,6 +85,7 @@ $(ELF): $(IMAGE_OBJS) $(LIBVIREO) $(LINKER_SCRIPT) | $(SYSROOT)/lib/libc.a
 
 $(IMAGE): $(ELF)
 	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
+	$(Q)$(ARCH_IMAGE_FIXUP)
 	$(Q)echo "image: $@ $$(stat -c %s $@) bytes"
 
 $(TBUILD)/%.c.o: %.c | $(SYSROOT)/lib/libc.a

@@ -1,9 +1,10 @@
-/* AArch32 entry: the zImage header, the drop from HYP to SVC, the load address check, BSS,
- * stack, vectors, FP/NEON, the early identity map, then boot_main(dtb).
- * The image is linked for one address (linker/aarch32.ld: QEMU virt's RAM + 0x10000, where
- * QEMU -kernel puts a 32-bit kernel, also written to the zImage header's start field): Debian's
- * newlib for arm-none-eabi is built with absolute movw/movt pairs, so it cannot be linked
- * position independent. Loaded anywhere else the image stops at once (load_refused).
+/* AArch32 entry: the zImage header, the drop from HYP to SVC, self-relocation, BSS, stack,
+ * vectors, FP/NEON, the early identity map, then boot_main(dtb).
+ * Debian's newlib for arm-none-eabi is built with absolute movw/movt pairs, so the image cannot
+ * be a PIE: it is linked for QEMU virt's RAM + 0x10000 (where QEMU -kernel puts a 32-bit kernel)
+ * and carries its own relocation table (scripts/arm_reloc_table.py, applied by reloc.c). Loaded
+ * elsewhere at a multiple of 64 KiB from there, it moves its absolute addresses and runs; at
+ * any other offset (a movw's low half would change too) it stops at once (load_refused).
  * Boot protocol (Documentation/arch/arm/booting.rst): MMU and D-cache off, r0 = 0, r1 =
  * machine type (~0 with a DTB), r2 = physical address of the DTB; SVC or HYP mode. */
 
@@ -82,12 +83,12 @@ svc_entry:
 	isb
 	mov r0, #FPEXC_EN
 	vmsr fpexc, r0
-	/* Where the word below is must be what it says (its link address). */
+	/* Load offset: where the word below is minus what it says (its link address). */
 	adr r0, 1f
 	ldr r1, 1f
 	subs r10, r0, r1
-	bne load_refused
-	ldr r0, =__bss_start
+	blne relocate
+	ldr r0, =__bss_start		/* literals are relocated from here on */
 	ldr r1, =__bss_end
 	mov r2, #0
 	mov r3, #0
@@ -131,7 +132,31 @@ svc_entry:
 	.balign 4
 1:	.word 1b
 
-/* Loaded somewhere other than the link address: every absolute address in the image would be
+/* Loaded r10 bytes from the link address: apply the table at (the link address of) __load_end
+ * with arch_relocate(image, table, r10), on a stack at the end of BSS (nothing there is live
+ * yet; the table is at its start). reloc.c takes no absolute address itself. */
+relocate:
+	movw r0, #0xffff
+	tst r10, r0
+	bne load_refused		/* not a multiple of 64 KiB */
+	mov r11, lr
+	adr r0, 4f
+	ldm r0, {r0, r1, r2}		/* link addresses: __image_start, __load_end, __image_end */
+	add r0, r0, r10
+	add r1, r1, r10
+	add sp, r2, r10
+	mov r2, r10
+	bl arch_relocate
+	cmp r0, #0
+	bne load_refused
+	mov lr, r11
+	bx lr
+	.balign 4
+4:	.word __image_start
+	.word __load_end
+	.word __image_end
+
+/* Loaded at an offset the table cannot fix (or without it): every absolute address would be
  * wrong, and there is no console yet to say so. Stop with a marker a debugger sees (r0 = r1 =
  * LOAD_REFUSED, r10 = the load offset, pc here). */
 load_refused:

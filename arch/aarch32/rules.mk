@@ -14,9 +14,12 @@ ARCH_CFLAGS := -marm -march=armv7ve+simd -mfloat-abi=hard -mfpu=neon-vfpv4 -mno-
 	-mgeneral-regs-only -fno-short-enums -fno-pie
 # Enums are int-sized as in Debian's libfdt (built for arm-linux-gnueabihf); newlib's
 # arm-none-eabi objects say "short enums" but pass none across its interface we use.
-ARCH_LDFLAGS := -Wl,--no-enum-size-warning -Wl,-z,noexecstack
-# Linked for one address (linker/aarch32.ld): Debian's newlib has absolute movw/movt pairs.
+ARCH_LDFLAGS := -Wl,--no-enum-size-warning -Wl,-z,noexecstack -Wl,--emit-relocs -Wl,--pic-veneer
+# Linked for one address (linker/aarch32.ld): Debian's newlib has absolute movw/movt pairs. The
+# image carries its own relocation table instead (scripts/arm_reloc_table.py, arch/aarch32/reloc.c).
 ARCH_LINK := -static
+TARGET_READELF := $(CROSS_COMPILE)readelf
+ARCH_IMAGE_FIXUP = python3 scripts/arm_reloc_table.py $(TARGET_READELF) $< $@
 LINKER_SCRIPT := linker/aarch32.ld
 # Arch code that goes into libvireo.a: it needs nothing but an Armv7-A CPU with the generic
 # timer.
