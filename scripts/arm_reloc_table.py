@@ -41,12 +41,18 @@ def run(*argv):
     return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
 
 
-def symbols(readelf, elf):
+# arch/aarch32/reloc.c runs before the table is applied: it must hold no absolute address.
+BEFORE_RELOCATION = ("arch_relocate", "movt_arm_add", "movt_thumb_add")
+
+
+def symbols(readelf, elf, sizes=None):
     syms = {}
     for line in run(readelf, "-sW", elf).splitlines():
         f = line.split()
         if len(f) >= 8 and f[0].endswith(":") and f[0][:-1].isdigit():
             syms.setdefault(f[7], int(f[1], 16))
+            if sizes is not None and f[7] in BEFORE_RELOCATION:
+                sizes[f[7]] = (int(f[1], 16) & ~1, int(f[2]))
     return syms
 
 
@@ -63,7 +69,8 @@ def sections(readelf, elf):
 
 def main():
     readelf, elf, binary = sys.argv[1:4]
-    syms = symbols(readelf, elf)
+    early = {}
+    syms = symbols(readelf, elf, early)
     start, end = syms["__image_start"], syms["__image_end"]
     load_end = syms["__load_end"]
     inside = lambda a: start <= a <= end  # noqa: E731
@@ -80,6 +87,10 @@ def main():
         if kind in NOTHING:
             continue
         if kind in ABS | MOVT_ARM | MOVT_THUMB:
+            for name, (a, size) in early.items():
+                if a <= where < a + size:
+                    sys.exit(f"arm_reloc_table.py: {name} (runs before relocation) holds an "
+                             f"absolute address ({kind} at {where:#x})")
             if inside(value):
                 key = "abs" if kind in ABS else "arm" if kind in MOVT_ARM else "thumb"
                 lists[key].add(where - start)
