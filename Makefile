@@ -1,6 +1,12 @@
-# vireo: one Makefile. `make` builds the image, `make run` boots it in QEMU, `make test` runs
-# every test and ends with `N passed, N failed, N skipped`. `make deps` installs what is missing.
+# vireo: one Makefile. `make` builds the image for both architectures, `make run` boots it in
+# QEMU, `make test` runs every test and ends with `N passed, N failed, N skipped`. `make deps`
+# installs what is missing. ARCH=aarch64 (the default) or ARCH=aarch32 picks one architecture;
+# its objects, image and library go to build/<arch>/.
 
+# Without ARCH= on the command line, `make` also builds the other architecture.
+ifeq ($(origin ARCH),undefined)
+BOTH_ARCHES := 1
+endif
 ARCH ?= aarch64
 BUILD ?= build
 # Built dependencies (newlib, libfdt for the target) live outside the tree so `make clean`
@@ -16,11 +22,13 @@ include arch/$(ARCH)/rules.mk
 SYSROOT := $(VIREO_DEPS)/$(ARCH)
 TBUILD := $(BUILD)/$(ARCH)
 GCC_INC := $(shell $(TARGET_CC) -print-file-name=include 2>/dev/null)
+# newlib's limits.h includes the compiler's (include-fixed) with #include_next.
+GCC_INC_FIXED := $(shell $(TARGET_CC) -print-file-name=include-fixed 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter
 COMMON_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/$(ARCH)/include
 TARGET_CFLAGS := $(COMMON_CFLAGS) -O2 -g -ffreestanding -fno-builtin -fPIE \
-	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) \
+	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) \
 	-ffunction-sections -fdata-sections $(ARCH_CFLAGS)
 TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
 
@@ -35,6 +43,13 @@ LIB_SRCS := $(PORTABLE_SRCS) $(filter-out lib/options.c,$(wildcard lib/*.c)) $(A
 IMAGE_SRCS := $(filter-out $(ARCH_LIB_SRCS),$(ARCH_SRCS)) \
 	$(filter-out $(PORTABLE_SRCS),$(wildcard boot/*.c)) \
 	$(wildcard drivers/pl011/*.c)
+# The Linux payload loader (`boot linux`): it boots an arm64 Image, with zlib's inflate, so only
+# an arch that sets ARCH_HAS_LINUX_BOOT builds it (and links ARCH_LIBS = -lz).
+LINUX_BOOT_SRCS := boot/gpt.c boot/linux_image.c boot/linux_boot.c
+ifneq ($(ARCH_HAS_LINUX_BOOT),1)
+IMAGE_SRCS := $(filter-out $(LINUX_BOOT_SRCS) boot/cmds_linux.c boot/handoff.c,$(IMAGE_SRCS))
+TARGET_CFLAGS += -DVIREO_NO_LINUX_BOOT
+endif
 TARGET_SRCS := $(LIB_SRCS) $(IMAGE_SRCS)
 
 LIB_OBJS := $(patsubst %,$(TBUILD)/%.o,$(LIB_SRCS))
@@ -44,8 +59,8 @@ LIBVIREO := $(TBUILD)/libvireo.a
 # What an embedder includes: the glue header and the protected-guest hook it refers to.
 LIB_HEADERS := include/vireo/vireo.h include/vireo/platform.h
 LIB_INCLUDE := $(TBUILD)/include
-TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt -lz -lc -lm -lgcc -Wl,--end-group
-LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
+TARGET_LIBS := -L$(SYSROOT)/lib -Wl,--start-group -lfdt $(ARCH_LIBS) -lc -lm -lgcc -Wl,--end-group
+LDFLAGS_TARGET := -nostdlib $(ARCH_LINK) \
 	-Wl,--build-id=none -Wl,--gc-sections -Wl,-z,max-page-size=4096 -T $(LINKER_SCRIPT)
 
 IMAGE := $(TBUILD)/vireo.bin
@@ -53,6 +68,9 @@ ELF := $(TBUILD)/vireo.elf
 
 .PHONY: all image lib probe deps run run-linux test host-tests qemu-tests bench check clean
 all: image lib probe
+ifdef BOTH_ARCHES
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib
+endif
 
 image: $(IMAGE)
 
@@ -70,10 +88,11 @@ $(LIB_INCLUDE)/%.h: include/%.h
 # The image's own objects first: its page allocator and GIC driver take the place of the
 # library's defaults (lib/pages.c, lib/irq_hooks.c are then not pulled from the archive).
 $(ELF): $(IMAGE_OBJS) $(LIBVIREO) $(LINKER_SCRIPT) | $(SYSROOT)/lib/libc.a
-	$(Q)$(TARGET_CC) $(LDFLAGS_TARGET) -o $@ $(IMAGE_OBJS) $(LIBVIREO) $(TARGET_LIBS)
+	$(Q)$(TARGET_CC) $(ARCH_CFLAGS) $(LDFLAGS_TARGET) $(ARCH_LDFLAGS) -o $@ $(IMAGE_OBJS) $(LIBVIREO) $(TARGET_LIBS)
 
 $(IMAGE): $(ELF)
 	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
+	$(Q)$(ARCH_IMAGE_FIXUP)
 	$(Q)echo "image: $@ $$(stat -c %s $@) bytes"
 
 $(TBUILD)/%.c.o: %.c | $(SYSROOT)/lib/libc.a
@@ -93,19 +112,20 @@ deps:
 # The minimal firmware of the tests (tests/firmware/): built against the installed headers and
 # libvireo.a only, as an embedder would.
 FW_DIR := $(TBUILD)/tests/firmware
-FW_SRCS := $(wildcard tests/firmware/*.c tests/firmware/*.S)
+FW_SRCS := $(wildcard tests/firmware/*.c tests/firmware/$(ARCH)/*.c tests/firmware/$(ARCH)/*.S)
+FW_LD := tests/firmware/$(ARCH)/firmware.ld
 FW_OBJS := $(patsubst tests/firmware/%,$(FW_DIR)/%.o,$(FW_SRCS))
 FW_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(SYSROOT)/include \
-	-isystem $(GCC_INC) -I$(LIB_INCLUDE) $(ARCH_CFLAGS)
+	-isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) -I$(LIB_INCLUDE) $(ARCH_CFLAGS)
 FIRMWARE := $(FW_DIR)/minimal.bin
 
 $(FW_DIR)/%.o: tests/firmware/% | lib $(SYSROOT)/lib/libc.a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FW_DIR)/minimal.elf: $(FW_OBJS) $(LIBVIREO) tests/firmware/firmware.ld
-	$(Q)$(TARGET_CC) -nostdlib -static -Wl,--gc-sections -Wl,--build-id=none \
-		-Wl,--no-warn-rwx-segments -T tests/firmware/firmware.ld -o $@ $(FW_OBJS) \
+$(FW_DIR)/minimal.elf: $(FW_OBJS) $(LIBVIREO) $(FW_LD)
+	$(Q)$(TARGET_CC) $(ARCH_CFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,--build-id=none \
+		-Wl,--no-warn-rwx-segments $(ARCH_LDFLAGS) -T $(FW_LD) -o $@ $(FW_OBJS) \
 		$(LIBVIREO) $(TARGET_LIBS)
 
 $(FIRMWARE): $(FW_DIR)/minimal.elf
@@ -124,8 +144,8 @@ HOST_LIBS := -lcmocka -lfdt -lz -fsanitize=address,undefined
 HOST_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
 	$(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
 # boot/ code the host tests also cover (not part of the library).
-BOOT_HOST_SRCS := boot/line_edit.c boot/gpt.c boot/linux_image.c boot/linux_boot.c
-HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(BOOT_HOST_SRCS) $(ARCH_HOST_SRCS) \
+BOOT_HOST_SRCS := boot/line_edit.c $(LINUX_BOOT_SRCS)
+HOST_OBJS := $(patsubst %,$(HBUILD)/%.o,$(PORTABLE_SRCS) $(BOOT_HOST_SRCS) $(GIC_HOST_SRCS) \
 	$(HOST_SUPPORT_SRCS))
 HOST_TESTS := $(patsubst tests/host/%.c,$(HBUILD)/tests/%,$(wildcard tests/host/test_*.c))
 HOST_DTS := $(wildcard tests/host/dts/*.dts)
@@ -161,20 +181,45 @@ probe: $(PROBE)
 
 host-tests: $(HOST_TESTS) $(HOST_DTBS) $(PROBE)
 
+# The same tests built -m32 (i386: 32-bit pointers, size_t and long, 64-bit paddr_t), so that
+# pointer-size and 64-bit-address assumptions in the portable code fail on the host too.
+# Needs gcc-multilib, libcmocka-dev:i386 and libfdt1:i386 (libfdt-dev:i386 cannot be installed
+# beside libfdt-dev: not Multi-Arch; the headers are the same, so the runtime library is linked
+# by path).
+HBUILD32 := $(BUILD)/host32
+HOST32_LIBS := -lcmocka /usr/lib/i386-linux-gnu/libfdt.so.1 -lz -fsanitize=address,undefined
+HOST32_OBJS := $(patsubst $(HBUILD)/%,$(HBUILD32)/%,$(HOST_OBJS))
+HOST32_TESTS := $(patsubst $(HBUILD)/%,$(HBUILD32)/%,$(HOST_TESTS))
+
+$(HBUILD32)/%.c.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -m32 $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HBUILD32)/tests/%: $(HBUILD32)/tests/host/%.c.o $(HOST32_OBJS)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -m32 -o $@ $^ $(HOST32_LIBS)
+
+host-tests-32: $(HOST32_TESTS) $(HOST_DTBS)
+.PHONY: host-tests-32
+
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
-	$(Q)python3 tests/qemu/run_demo.py --image $(IMAGE) --build $(BUILD)
+	$(Q)python3 tests/qemu/run_demo.py --arch $(ARCH) --image $(IMAGE) --build $(BUILD)
 
 # vireo loads Debian's arm64 kernel and a busybox initramfs from a GPT virtio-blk disk and boots it.
 run-linux: deps-check image
 	$(Q)python3 tests/qemu/run_linux.py --image $(IMAGE) --build $(BUILD)
 
+# Both architectures' images: the QEMU cases boot each (tests/qemu/cases_aarch32.py).
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory image lib firmware host-tests
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests host-tests-32
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib firmware
 	$(Q)tests/run_all.sh $(BUILD)
 
-bench: deps-check image
-	$(Q)python3 tests/qemu/bench.py --image $(IMAGE) --build $(BUILD)
+# The benchmark boots the AArch64 image only (tests/qemu/bench*.py know one QEMU).
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image
+	$(Q)python3 tests/qemu/bench.py --image $(BUILD)/aarch64/vireo.bin --build $(BUILD)
 
 deps-check:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
@@ -187,7 +232,7 @@ check:
 clean:
 	rm -rf $(BUILD)
 
--include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(PROBE_OBJS:.o=.d) \
+-include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST32_OBJS:.o=.d) $(PROBE_OBJS:.o=.d) \
 	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).

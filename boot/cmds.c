@@ -66,10 +66,11 @@ static int cmd_devices(int argc, char **argv)
 
 static void print_pool(const struct bounce_pool *pool, void *ctx)
 {
-	printf("pool=%s base=0x%llx size=%zu used=%zu high_water=%zu failures=%llu\n", pool->name,
-	       (unsigned long long)pool->dev_base, pool->size,
-	       (size_t)pool->used_slots * BOUNCE_SLOT_SIZE,
-	       (size_t)pool->high_water * BOUNCE_SLOT_SIZE, (unsigned long long)pool->failures);
+	printf("pool=%s base=0x%llx size=%lu used=%lu high_water=%lu failures=%llu\n", pool->name,
+	       (unsigned long long)pool->dev_base, (unsigned long)pool->size,
+	       (unsigned long)pool->used_slots * BOUNCE_SLOT_SIZE,
+	       (unsigned long)pool->high_water * BOUNCE_SLOT_SIZE,
+	       (unsigned long long)pool->failures);
 }
 
 static int cmd_dma_stats(int argc, char **argv)
@@ -115,8 +116,12 @@ static const struct shell_cmd_group cmds_system = SHELL_GROUP(cmds_system_table)
 
 /* Every group of commands; `help` lists them in this order. */
 const struct shell_cmd_group *const shell_groups[] = {
-	&cmds_core, &cmds_blk, &cmds_pci,     &cmds_bench, &cmds_randread, &cmds_debug,	 &cmds_smmu,
-	&cmds_irq,  &cmds_net, &cmds_console, &cmds_rng,   &cmds_linux,	   &cmds_system,
+	&cmds_core,   &cmds_blk, &cmds_pci, &cmds_bench,   &cmds_randread, &cmds_debug,
+	&cmds_smmu,   &cmds_irq, &cmds_net, &cmds_console, &cmds_rng,
+#ifndef VIREO_NO_LINUX_BOOT /* an AArch64 image only (Makefile: ARCH_HAS_LINUX_BOOT) */
+	&cmds_linux,
+#endif
+	&cmds_system,
 };
 
 const unsigned shell_group_count = ARRAY_SIZE(shell_groups);

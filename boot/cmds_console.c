@@ -34,7 +34,7 @@ static int cmd_console_write(int argc, char **argv)
 	if (ret < 0) {
 		return shell_error("console: write failed (%d)", ret);
 	}
-	printf("console: wrote %zu bytes\n", len);
+	printf("console: wrote %lu bytes\n", (unsigned long)len);
 	return 0;
 }
 

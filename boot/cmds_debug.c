@@ -3,6 +3,7 @@
  * on. `crash` reads the same way a driver does, with no fix-up: a fault there prints the
  * exception report (class, ESR, FAR, ELR, registers) and stops the CPU, which is how the
  * exception vectors are tested. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -34,7 +35,7 @@ static int cmd_peek(int argc, char **argv)
 		shell_error("peek: 0x%llx: %s", (unsigned long long)addr, fault.what);
 		return -EFAULT;
 	}
-	printf("peek: 0x%llx = 0x%08x\n", (unsigned long long)addr, v);
+	printf("peek: 0x%llx = 0x%08" PRIx32 "\n", (unsigned long long)addr, v);
 	return 0;
 }
 
@@ -45,7 +46,8 @@ static int cmd_crash(int argc, char **argv)
 	if (parse_addr(argv[0], &addr) < 0) {
 		return -EINVAL;
 	}
-	printf("crash: 0x%llx = 0x%08x\n", (unsigned long long)addr, io_read32((uintptr_t)addr));
+	printf("crash: 0x%llx = 0x%08" PRIx32 "\n", (unsigned long long)addr,
+	       io_read32((uintptr_t)addr));
 	return 0;
 }
 

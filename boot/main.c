@@ -22,6 +22,7 @@
 #include "vireo/smmu.h"
 #include "vireo/console.h"
 #include "vireo/vireo.h"
+#include "vireo/types.h"
 
 #define VIREO_VERSION "0.1"
 
@@ -106,6 +107,9 @@ static void console_init(const void *fdt, uintptr_t fdt_addr)
 			      (unsigned long)fdt_addr);
 		}
 		printf("console: no PL011 in the DT; staying on the earlycon\n");
+	} else if (!pa_range_reachable(con.base, con.size)) {
+		panic("PL011 at 0x%llx: out of reach of this CPU's addresses",
+		      (unsigned long long)con.base);
 	} else if (con.base != early) {
 		pl011_console_init((uintptr_t)con.base);
 	}

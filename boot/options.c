@@ -113,10 +113,11 @@ static void report_script_cut(const struct bootopts *o)
 	size_t rest = strlen(o->script_rest);
 	int shown = (int)MIN(strcspn(o->script_rest, ";"), (size_t)40);
 
-	printf("bootargs: script of %zu characters does not fit (at most %d): running the first %u "
+	printf("bootargs: script of %lu characters does not fit (at most %d): running the first %u "
 	       "commands, dropping the %u from \"%.*s\" on\n",
-	       o->script_len, BOOTOPT_SCRIPT_SIZE - 1, command_count(o->script, strlen(o->script)),
-	       command_count(o->script_rest, rest), shown, o->script_rest);
+	       (unsigned long)o->script_len, BOOTOPT_SCRIPT_SIZE - 1,
+	       command_count(o->script, strlen(o->script)), command_count(o->script_rest, rest),
+	       shown, o->script_rest);
 }
 
 uint64_t options_apply(const void *fdt, struct bootopts *opts)

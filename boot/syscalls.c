@@ -111,7 +111,7 @@ _Noreturn void _exit(int status)
 
 /* Debian's libfdt is built with -fstack-protector; a fixed canary is enough to catch the
  * accidental overwrites it is there for. */
-uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ull;
+uintptr_t __stack_chk_guard = (uintptr_t)0x595e9fbd94fda766ull; /* its low half on 32 bits */
 
 _Noreturn void __stack_chk_fail(void)
 {

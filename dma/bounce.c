@@ -157,9 +157,9 @@ static int bounce_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir d
 		 * waits for a completion (or splits the request), so say it once; `dma stats`
 		 * counts every failure. */
 		if (!pool->exhausted) {
-			printf("%s: bounce pool exhausted (%zu bytes wanted, %u of %u slots used); "
+			printf("%s: bounce pool exhausted (%lu bytes wanted, %u of %u slots used); "
 			       "further failures are only counted\n",
-			       pool->name, len, pool->used_slots, pool->slot_count);
+			       pool->name, (unsigned long)len, pool->used_slots, pool->slot_count);
 		}
 		pool->exhausted = true;
 		dev->stats.errors++;
@@ -219,7 +219,8 @@ static int bounce_alloc_coherent(struct dma_dev *dev, size_t size, void **cpu, d
 	long slot = slots_alloc(pool, ALIGN_UP(size, (size_t)PAGE_SIZE), SLOTS_PER_PAGE);
 
 	if (slot < 0) {
-		printf("%s: bounce pool exhausted (%zu coherent bytes wanted)\n", pool->name, size);
+		printf("%s: bounce pool exhausted (%lu coherent bytes wanted)\n", pool->name,
+		       (unsigned long)size);
 		return -ENOMEM;
 	}
 	pool->slots[slot].coherent_alloc = 1;

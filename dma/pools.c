@@ -63,7 +63,8 @@ static int carve_pool(void)
 	int ret;
 
 	if (mem == NULL) {
-		printf("dma: cannot carve a %zu KiB bounce pool from RAM\n", size / 1024);
+		printf("dma: cannot carve a %lu KiB bounce pool from RAM\n",
+		       (unsigned long)(size / 1024));
 		return -ENOMEM;
 	}
 	pa = pa_addr(arch_va_to_pa(mem));

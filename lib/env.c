@@ -113,7 +113,8 @@ __attribute__((weak)) _Noreturn void _exit(int status)
 	arch_halt();
 }
 
-__attribute__((weak)) uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ull;
+__attribute__((weak)) uintptr_t __stack_chk_guard =
+	(uintptr_t)0x595e9fbd94fda766ull; /* its low half on 32 bits */
 
 __attribute__((weak)) _Noreturn void __stack_chk_fail(void)
 {

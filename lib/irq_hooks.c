@@ -1,14 +1,13 @@
 /* The interrupt interface the drivers use (include/arch/irq.h) over the firmware's optional
  * hooks in struct vireo_env: without them every device is polled. No MSIs: a firmware that
  * owns the GIC gives wired interrupts only. An image with an interrupt controller driver of
- * its own (the vireo image: arch/aarch64/gic*.c) defines these itself, and this file is then
+ * its own (the vireo image: arch/arm/gic/gic*.c) defines these itself, and this file is then
  * not linked from the archive. */
 #include <errno.h>
 
 #include "arch/cpu.h"
 #include "arch/irq.h"
 #include "arch/timer.h"
-#include "arch/sysreg.h"
 #include "lib_priv.h"
 
 static bool hooked(void)
@@ -52,20 +51,6 @@ void arch_irq_unregister(unsigned intid)
 	if (hooked()) {
 		env->irq_unregister(env->ctx, intid);
 	}
-}
-
-unsigned long arch_irq_save(void)
-{
-	unsigned long flags = read_sysreg(daif);
-
-	__asm__ volatile("msr daifset, #2" ::: "memory");
-	return flags;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-	write_sysreg(daif, flags);
-	__asm__ volatile("" ::: "memory");
 }
 
 void arch_irq_wait(uint64_t deadline_ns)

@@ -2,8 +2,11 @@
 # Installs what vireo needs on a Debian machine and builds the AArch64 sysroot:
 #   - Debian packages: cross compiler, QEMU, dtc, cmocka, libfdt, newlib-source;
 #   - newlib for AArch64, built from Debian's newlib-source with the Debian cross compiler;
-#   - libfdt for AArch64, unpacked from Debian's libfdt-dev:arm64 (multiarch).
-# The sysroot goes to $VIREO_DEPS/aarch64 ({include,lib}); VIREO_DEPS defaults to
+#   - libfdt for AArch64, unpacked from Debian's libfdt-dev:arm64 (multiarch);
+#   - the AArch32 sysroot from Debian's newlib for arm-none-eabi and libfdt-dev:armhf
+#     (build_sysroot_aarch32);
+#   - i386 cmocka and libfdt for the -m32 host tests (enable_i386).
+# The sysroots go to $VIREO_DEPS/{aarch64,aarch32} ({include,lib}); VIREO_DEPS defaults to
 # ~/.cache/vireo/deps-2, outside the tree so `make clean` keeps it.
 # Usage: scripts/deps.sh          install what is missing
 #        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
@@ -16,7 +19,9 @@ SYSROOT="$DEPS/aarch64"
 STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev zlib1g-dev newlib-source texinfo xz-utils)
+	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev zlib1g-dev newlib-source texinfo xz-utils
+	gcc-arm-none-eabi libnewlib-arm-none-eabi
+	lib32gcc-12-dev libc6-dev-i386 linux-libc-dev:i386 libcmocka-dev:i386 libfdt1:i386 zlib1g-dev:i386)
 
 say() { printf 'deps: %s\n' "$*"; }
 
@@ -39,6 +44,16 @@ REQUIRED_FILES="
 /usr/include/cmocka.h libcmocka-dev
 /usr/include/libfdt.h libfdt-dev
 /usr/include/zlib.h zlib1g-dev
+/usr/bin/arm-none-eabi-gcc gcc-arm-none-eabi
+/usr/bin/arm-none-eabi-objcopy binutils-arm-none-eabi
+/usr/lib/arm-none-eabi/lib/thumb/v7ve+simd/hard/libc.a libnewlib-arm-none-eabi
+/usr/lib/arm-none-eabi/include/stdio.h libnewlib-arm-none-eabi
+/usr/lib/gcc/x86_64-linux-gnu/12/32/libasan.so lib32gcc-12-dev
+/usr/lib32/crt1.o libc6-dev-i386
+/usr/include/i386-linux-gnu/asm/errno.h linux-libc-dev:i386
+/usr/lib/i386-linux-gnu/libcmocka.so libcmocka-dev:i386
+/usr/lib/i386-linux-gnu/libfdt.so.1 libfdt1:i386
+/usr/lib/i386-linux-gnu/libz.so zlib1g-dev:i386
 "
 
 # Prints one line per missing file: "path (package)"; the built sysroot last.
@@ -57,6 +72,7 @@ missing() {
 			return 0
 		fi
 	done
+	missing_aarch32
 }
 
 as_root() {
@@ -210,6 +226,66 @@ build_sysroot() {
 	say "sysroot ready in $SYSROOT"
 }
 
+# ---------------------------------------------------------------- AArch32
+# The AArch32 sysroot ($VIREO_DEPS/aarch32): Debian's newlib for arm-none-eabi (its
+# thumb/v7ve+simd/hard multilib: Armv7-A with the virtualization extensions, NEON, hard-float
+# ABI, which is what -march=armv7ve+simd -mfloat-abi=hard selects) and libfdt from
+# libfdt-dev:armhf (Thumb-2, VFPv3-D16, hard-float ABI: it links against that newlib; it needs
+# only string functions, strtoul and the stack protector's guard, which lib/env.c provides).
+AARCH32_SYSROOT="$DEPS/aarch32"
+AARCH32_NEWLIB=/usr/lib/arm-none-eabi/lib/thumb/v7ve+simd/hard
+
+missing_aarch32() {
+	local f
+	for f in "$AARCH32_SYSROOT/.complete" "$AARCH32_SYSROOT/lib/libc.a" \
+		"$AARCH32_SYSROOT/lib/libm.a" "$AARCH32_SYSROOT/lib/libfdt.a" \
+		"$AARCH32_SYSROOT/include/libfdt.h" "$AARCH32_SYSROOT/include/stdio.h"; do
+		if [ ! -f "$f" ]; then
+			printf '%s (the AArch32 sysroot, assembled by scripts/deps.sh from libnewlib-arm-none-eabi and libfdt-dev:armhf)\n' "$f"
+			return 0
+		fi
+	done
+}
+
+build_sysroot_aarch32() {
+	local work new="$AARCH32_SYSROOT.new"
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	rm -rf "$new"
+	mkdir -p "$new/lib"
+	cp -r /usr/lib/arm-none-eabi/include "$new/"
+	cp "$AARCH32_NEWLIB/libc.a" "$AARCH32_NEWLIB/libm.a" "$new/lib/"
+	if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+		as_root dpkg --add-architecture armhf
+	fi
+	say "fetching libfdt-dev:armhf"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	chmod 0777 "$work"
+	(cd "$work" && apt-get download -qq libfdt-dev:armhf >/dev/null)
+	dpkg -x "$work"/libfdt-dev_*_armhf.deb "$work/fdt"
+	cp "$work"/fdt/usr/include/libfdt.h "$work"/fdt/usr/include/fdt.h \
+		"$work"/fdt/usr/include/libfdt_env.h "$new/include/"
+	cp "$work"/fdt/usr/lib/arm-linux-gnueabihf/libfdt.a "$new/lib/"
+	printf 'newlib %s\nlibfdt %s\n' \
+		"$(dpkg-query -W -f='${Version}' libnewlib-arm-none-eabi)" \
+		"$(ls "$work"/libfdt-dev_*_armhf.deb | xargs -n1 basename)" >"$new/.complete"
+	rm -rf "$AARCH32_SYSROOT"
+	mkdir -p "$DEPS"
+	mv "$new" "$AARCH32_SYSROOT"
+	say "AArch32 sysroot ready in $AARCH32_SYSROOT"
+}
+
+# ---------------------------------------------------------------- -m32 host tests
+# `make host-tests-32` builds the host tests for i386 (gcc -m32 with ASan/UBSan): cmocka and
+# the libfdt runtime for i386 from Debian's multiarch. libfdt-dev:i386 is not installed: it is
+# not Multi-Arch and would replace libfdt-dev; the Makefile links libfdt.so.1 by path.
+enable_i386() {
+	if ! dpkg --print-foreign-architectures | grep -qx i386; then
+		say "enabling the i386 architecture (for the -m32 host tests)"
+		as_root dpkg --add-architecture i386
+	fi
+}
+
 if [ "${1:-}" = "--linux" ]; then
 	fetch_linux
 	exit
@@ -222,6 +298,7 @@ if [ "${1:-}" = "--check" ]; then
 	exit 1
 fi
 
+enable_i386
 apt_install "${PACKAGES[@]}"
 # A package dpkg calls installed whose files are gone (removed by hand, a failed upgrade):
 # reinstall it.
@@ -240,6 +317,9 @@ if missing | grep -q 'AArch64 sysroot'; then
 	else
 		build_sysroot
 	fi
+fi
+if missing | grep -q 'AArch32 sysroot'; then
+	build_sysroot_aarch32
 fi
 m=$(missing)
 if [ -n "$m" ]; then

@@ -9,6 +9,7 @@
 #    "[  FAILED  ] N test(s), listed below:" lines; a binary that exits non-zero without a
 #    FAILED count (a crash, a sanitizer report) counts as one failure. A passing binary gets one
 #    line; a failing one shows its whole output. VERBOSE=1 shows every output.
+#    The same for BUILD/host32/tests/test_* (the -m32 build), reported as m32-<name>.
 # 2. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
 #    "qemu: N passed, N failed, N skipped" (a skipped case could not run here, e.g. its
 #    payload could not be downloaded; it counts neither as passed nor as failed). Extra arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
@@ -36,7 +37,7 @@ sum_counts() {
 
 run_host_test() {
 	local bin=$1 name out rc p f
-	name=$(basename "$bin")
+	name=${2:-}$(basename "$bin")
 	out="$tmp/$name.out"
 	# The subshell keeps bash's own "Aborted"/"Segmentation fault" notice in the output file.
 	(timeout "$HOST_TIMEOUT" "$bin" >"$out" 2>&1; exit $?) 2>>"$out"
@@ -87,10 +88,27 @@ for bin in "$BUILD"/host/tests/test_*; do
 done
 [ "$found" -eq 1 ] || echo "(no host test binaries in $BUILD/host/tests)"
 
+# The same tests built -m32 (make host-tests-32): 32-bit pointers against 64-bit addresses.
+echo "== host unit tests, -m32 ($BUILD/host32/tests)"
+found=0
+for bin in "$BUILD"/host32/tests/test_*; do
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+		continue
+	fi
+	found=1
+	run_host_test "$bin" m32-
+done
+if [ "$found" -eq 0 ]; then
+	echo "FAIL host32: no -m32 test binaries in $BUILD/host32/tests (make host-tests-32)"
+	failed=$((failed + 1))
+	failures+=("host32")
+fi
+
 echo "== QEMU tests"
 qemu_out="$tmp/qemu.out"
 # shellcheck disable=SC2086 # VIREO_QEMU_ARGS is a list of words
-python3 tests/qemu/run_tests.py --image "$BUILD/aarch64/vireo.bin" --build "$BUILD" \
+python3 tests/qemu/run_tests.py --image "$BUILD/aarch64/vireo.bin" \
+	--image32 "$BUILD/aarch32/vireo.bin" --build "$BUILD" \
 	${VIREO_QEMU_ARGS:-} 2>&1 | tee "$qemu_out"
 qemu_rc=${PIPESTATUS[0]}
 summary=$(grep -E '^qemu: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$qemu_out" | tail -n 1)

@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "arch/cpu.h"
+#include "arch/irq.h"
 #include "arch/sysreg.h"
 #include "arch/timer.h"
 
@@ -45,6 +46,22 @@ int64_t arch_psci_call(enum arch_psci_conduit conduit, uint32_t fn, uint64_t a1,
 				   "x14", "x15", "x16", "x17", "memory");
 	}
 	return (int64_t)x0;
+}
+
+/* IRQ masking (PSTATE.I) for include/arch/irq.h: CPU state, so here rather than with the
+ * controller; the image and the library share it. */
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags = read_sysreg(daif);
+
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	write_sysreg(daif, flags);
+	__asm__ volatile("" ::: "memory");
 }
 
 void arch_halt(void)

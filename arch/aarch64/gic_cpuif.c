@@ -2,7 +2,7 @@
 #include <stdint.h>
 
 #include "arch/sysreg.h"
-#include "gic_priv.h"
+#include "../arm/gic/gic_priv.h"
 
 #define ICC_SRE_SRE 1u
 #define ICC_CTLR_EOIMODE (1u << 1)

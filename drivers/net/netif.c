@@ -1,4 +1,5 @@
 /* Interfaces, Ethernet II framing and IPv4 address text. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,6 +137,6 @@ int net_parse_ip(const char *s, uint32_t *ip)
 
 void net_format_ip(uint32_t ip, char *buf)
 {
-	snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xffu, (ip >> 8) & 0xffu,
-		 ip & 0xffu);
+	snprintf(buf, 16, "%" PRIu32 ".%" PRIu32 ".%" PRIu32 ".%" PRIu32, ip >> 24,
+		 (ip >> 16) & 0xffu, (ip >> 8) & 0xffu, ip & 0xffu);
 }

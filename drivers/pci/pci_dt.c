@@ -7,6 +7,7 @@
 #include <libfdt.h>
 
 #include "pci_priv.h"
+#include "vireo/types.h"
 #include "vireo/dt.h"
 
 /* IEEE 1275 PCI binding: phys.hi = npt000ss bbbbbbbb dddddfff rrrrrrrr. */
@@ -52,6 +53,13 @@ static int range_pool(uint32_t hi, uint64_t pci, uint64_t size)
 	}
 }
 
+const char *pci_pool_name(int pool)
+{
+	static const char *const names[PCI_POOL_COUNT] = { "io", "mem", "mem64" };
+
+	return names[pool];
+}
+
 static int host_range(struct pci_host *h, const fdt32_t *c, int pac, int sc)
 {
 	uint32_t hi = be32_at(c);
@@ -70,6 +78,12 @@ static int host_range(struct pci_host *h, const fdt32_t *c, int pac, int sc)
 	}
 	if (dt_translate(h->fdt, h->node, addr, PCI_ADDR_CELLS, &cpu) < 0) {
 		return -EFAULT;
+	}
+	if (!pa_range_reachable(cpu, size)) {
+		printf("pci: %s: %s window 0x%llx+0x%llx is out of reach of this CPU's "
+		       "addresses; not used\n",
+		       h->name, pci_pool_name(pool), (unsigned long long)cpu, (unsigned long long)size);
+		return 0;
 	}
 	r = &h->range[pool];
 	if (r->size == 0) {
@@ -146,6 +160,11 @@ int pci_host_parse(const void *fdt, int node, struct pci_host *h, const char **w
 	if (ret < 0) {
 		*why = "unusable reg";
 		return ret;
+	}
+	if (!pa_range_reachable(ecam, h->ecam_size)) {
+		*why = "ECAM window out of reach of this CPU's addresses (a 32-bit CPU reaches "
+		       "4 GiB: QEMU virt needs highmem=off)";
+		return -ERANGE;
 	}
 	h->ecam = (uintptr_t)ecam;
 	ret = host_buses(h);

@@ -1,6 +1,7 @@
 /* Enumeration: every bus, device and function below a host (PCI 3.0 §6.1, PCIe ECAM), bus
  * numbers for type-1 headers depth-first (PCI-to-PCI bridge spec §3.2.5.3-5), and BAR sizing
  * (PCI 3.0 §6.2.5.1: write all ones, read back the size mask, restore). */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,8 @@ static void bridge_scan(struct pci_host *h, struct pci_func *f, unsigned depth)
 
 static void func_print(const struct pci_func *f)
 {
-	printf("pci %s: %04x:%04x class 0x%06x", f->name, f->vendor, f->device, f->class_code);
+	printf("pci %s: %04x:%04x class 0x%06" PRIx32, f->name, f->vendor, f->device,
+	       f->class_code);
 	if (f->header_type == PCI_HEADER_TYPE_BRIDGE && f->skipped[0] == '\0') {
 		printf(" bridge to buses %02x-%02x", f->secondary, f->subordinate);
 	}

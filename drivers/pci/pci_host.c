@@ -11,6 +11,7 @@
 #include "pci_priv.h"
 #include "vireo/dt.h"
 #include "vireo/dt_platform.h"
+#include "vireo/types.h"
 
 static struct pci_host *host_list;
 static struct pci_func *func_list;
@@ -70,16 +71,15 @@ void pci_skip(struct pci_func *f, const char *fmt, ...)
 
 static void host_print(const struct pci_host *h)
 {
-	static const char *const names[PCI_POOL_COUNT] = { "io", "mem", "mem64" };
-
 	printf("pci: %s: ecam 0x%llx buses %02x-%02x", h->name, (unsigned long long)h->ecam,
 	       h->bus_start, h->bus_end);
 	for (unsigned p = 0; p < PCI_POOL_COUNT; p++) {
 		const struct pci_range *r = &h->range[p];
 
 		if (r->size != 0) {
-			printf(" %s=0x%llx+0x%llx@0x%llx", names[p], (unsigned long long)r->pci,
-			       (unsigned long long)r->size, (unsigned long long)r->cpu);
+			printf(" %s=0x%llx+0x%llx@0x%llx", pci_pool_name((int)p),
+			       (unsigned long long)r->pci, (unsigned long long)r->size,
+			       (unsigned long long)r->cpu);
 		}
 	}
 	printf("\n");

@@ -36,6 +36,8 @@ struct pci_host {
 /** Fill h (zeroed) from the host bridge's node: name, ECAM window, buses, windows. Negative
  *  with *why saying what is wrong. */
 int pci_host_parse(const void *fdt, int node, struct pci_host *h, const char **why);
+/** "io", "mem" or "mem64": a window's pool for messages. */
+const char *pci_pool_name(int pool);
 
 /* pci_host.c */
 /** The global function list, for the enumeration's own passes over it. */

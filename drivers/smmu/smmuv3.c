@@ -16,6 +16,7 @@
 #include "smmuv3_reg.h"
 #include "vireo/dt.h"
 #include "vireo/dt_platform.h"
+#include "vireo/types.h"
 
 static struct smmu *smmu_list;
 
@@ -255,8 +256,8 @@ int smmu_init(uintptr_t base, size_t size, bool coherent, int node, struct smmu 
 	int ret;
 
 	if (size < 2 * SMMU_PAGE1) {
-		printf("smmuv3@%llx: register frame of 0x%zx bytes is too small\n",
-		       (unsigned long long)base, size);
+		printf("smmuv3@%llx: register frame of 0x%lx bytes is too small\n",
+		       (unsigned long long)base, (unsigned long)size);
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -290,6 +291,13 @@ int smmu_probe(const void *fdt, int node, struct smmu **out)
 	if (ret < 0) {
 		printf("smmuv3 %s: unusable reg (%d)\n", fdt_get_name(fdt, node, NULL), ret);
 		return ret;
+	}
+	if (!pa_range_reachable(pa, size)) {
+		printf("smmuv3 %s: registers at 0x%llx+0x%llx are out of reach of this CPU's "
+		       "addresses\n",
+		       fdt_get_name(fdt, node, NULL), (unsigned long long)pa,
+		       (unsigned long long)size);
+		return -ERANGE;
 	}
 	return smmu_init((uintptr_t)pa, (size_t)size, dt_dma_coherent(fdt, node), node, out);
 }

@@ -1,6 +1,7 @@
 /* virtio-blk (virtio 1.2 §5.2): up to VBLK_SLOTS requests in flight per device, each a chain
  * of header (device-readable) | data segments | status byte (device-writable), through an
  * indirect table when the device offers them. The synchronous calls submit and wait. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,8 +469,8 @@ static int vblk_slot_status(struct vblk *b, struct vblk_slot *slot, uint32_t len
 	 * short of it says the data and the status were not all written, and nothing past len
 	 * may be believed (§2.7.8.2). */
 	if (len < slot->writable) {
-		printf("%s: used length %u short of the %u bytes the request needs written; "
-		       "request failed\n",
+		printf("%s: used length %" PRIu32 " short of the %" PRIu32
+		       " bytes the request needs written; request failed\n",
 		       b->vdev->name, len, slot->writable);
 		return vblk_bad_len(b);
 	}

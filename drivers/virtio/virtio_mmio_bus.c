@@ -11,6 +11,7 @@
 #include "vireo/smmu.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
+#include "vireo/types.h"
 
 /** The node's DMA and interrupt facts (the same reading vireo-probe prints), with the SMMU
  *  instance when its driver is up (NULL otherwise: the policy refuses what needs it). */
@@ -66,6 +67,13 @@ static unsigned probe_node(const void *fdt, int node, uint64_t timeout_ns)
 
 	if (ret < 0) {
 		printf("virtio-mmio %s: unusable reg (%d)\n", fdt_get_name(fdt, node, NULL), ret);
+		return 0;
+	}
+	if (!pa_range_reachable(pa, size)) {
+		printf("virtio-mmio %s: window 0x%llx+0x%llx is out of reach of this CPU's "
+		       "addresses; skipped\n",
+		       fdt_get_name(fdt, node, NULL), (unsigned long long)pa,
+		       (unsigned long long)size);
 		return 0;
 	}
 	ret = virtio_mmio_create((uintptr_t)pa, size, &vdev);

@@ -1,6 +1,7 @@
 /* Split virtqueue (virtio 1.2 §2.7). The device only ever sees the shared ring; everything the
  * driver relies on (chain links, lengths, who owns which descriptor) lives in private shadow
  * state, so a device that rewrites descriptors or returns nonsense cannot steer the driver. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,7 +525,8 @@ void virtq_kick(struct virtq *vq)
 
 int virtq_break(struct virtq *vq, const char *what, uint32_t value)
 {
-	printf("%s: queue %u: %s (%u); queue stopped\n", vq_name(vq), vq->index, what, value);
+	printf("%s: queue %u: %s (%" PRIu32 "); queue stopped\n", vq_name(vq), vq->index, what,
+	       value);
 	vq->broken = true;
 	vq->stats.bad_id++;
 	return -EPROTO;
@@ -600,7 +602,8 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 	vq->stats.completed++;
 	*token = c.token;
 	if (written > c.writable) {
-		printf("%s: queue %u: used length %u larger than the buffer (%u); request failed\n",
+		printf("%s: queue %u: used length %" PRIu32 " larger than the buffer (%" PRIu32
+		       "); request failed\n",
 		       vq_name(vq), vq->index, written, c.writable);
 		vq->stats.bad_len++;
 		return -EPROTO;

@@ -1,7 +1,7 @@
 /* Interrupts as portable code sees them: the interrupt controller found in the DT (a GIC on
- * AArch64), handler registration, waiting for an interrupt with a deadline, MSI allocation and
- * per-source counts. arch/aarch64/gic*.c implement it; arch/fake/irq.c simulates it for the
- * host tests.
+ * AArch64 and AArch32), handler registration, waiting for an interrupt with a deadline, MSI
+ * allocation and per-source counts. arch/arm/gic/gic*.c implement it; arch/fake/irq.c
+ * simulates it for the host tests.
  *
  * Waiting without losing a wake-up: check the condition with the CPU's interrupts masked and
  * wait from there; a masked but pending interrupt still ends the wait, and its handler runs

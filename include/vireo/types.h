@@ -37,6 +37,16 @@ static inline uint64_t dma_addr(dma_addr_t d)
 	return d.addr;
 }
 
+/** True when [pa, pa + size) can be reached through a CPU pointer (uintptr_t) in the identity
+ *  map: always on a 64-bit CPU; on a 32-bit one only below 4 GiB (a device window above,
+ *  e.g. QEMU virt's high PCIe ECAM and MMIO, must be refused, not truncated). */
+static inline bool pa_range_reachable(uint64_t pa, uint64_t size)
+{
+	uint64_t last = pa + (size == 0 ? 0 : size - 1);
+
+	return last >= pa && (uint64_t)(uintptr_t)pa == pa && (uint64_t)(uintptr_t)last == last;
+}
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))

@@ -126,7 +126,7 @@ static int intx_map(void *fdt)
 static int host_node(void *fdt, const struct pcm_config *cfg, unsigned flags)
 {
 	uint64_t ecam_size = (uint64_t)cfg->bus_count << 20;
-	uint32_t reg[] = { (uint32_t)(cfg->ecam >> 32), (uint32_t)cfg->ecam,
+	uint32_t reg[] = { (uint32_t)((uint64_t)cfg->ecam >> 32), (uint32_t)cfg->ecam,
 			   (uint32_t)(ecam_size >> 32), (uint32_t)ecam_size };
 	uint32_t buses[] = { cfg->bus_start, cfg->bus_start + cfg->bus_count - 1 };
 	static const uint32_t iommu_map[] = { 0, SMMU_PHANDLE, 0, 0x10000 };

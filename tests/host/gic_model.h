@@ -1,5 +1,5 @@
 /* Register models of the Arm GIC for host tests, written from the architecture specifications
- * (IHI 0048B for GICv2, IHI 0069 for GICv3 and the ITS), not from arch/aarch64/gic*.c: a
+ * (IHI 0048B for GICv2, IHI 0069 for GICv3 and the ITS), not from arch/arm/gic/gic*.c: a
  * distributor (v2 or v3), a GICv2 CPU interface, GICv3 redistributor frames, an ITS that
  * executes its command queue, and a GICv2m frame. Each window is backed by its own heap block
  * so that its addresses collide with nothing. */

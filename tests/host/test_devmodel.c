@@ -497,6 +497,10 @@ static void test_config_space_holds_capacity_and_blk_size(void **state)
 	struct devmodel_blk_config blk = { .capacity = 0x123456789ull, .blk_size = 4096 };
 	struct fx f;
 
+	if (UINTPTR_MAX == UINT32_MAX) {
+		skip(); /* the model maps the whole disk: terabytes do not fit a 32-bit process */
+	}
+
 	fx_create(&f, 2, &blk);
 	probe(&f);
 	assert_int_equal(rd(&f, R_CONFIG + 0), 0x23456789);
@@ -668,6 +672,10 @@ static void test_sectors_above_2_to_the_32_land_in_place_on_a_huge_sparse_disk(v
 	struct devmodel_blk_config blk = { .capacity = 1ull << 33 };
 	uint64_t sector = (1ull << 32) + 5;
 	struct fx f;
+
+	if (UINTPTR_MAX == UINT32_MAX) {
+		skip(); /* the model maps the whole disk: terabytes do not fit a 32-bit process */
+	}
 
 	fx_ready(&f, 2, &blk);
 	assert_int_equal(rd(&f, R_CONFIG + 4), 2);

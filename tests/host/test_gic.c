@@ -1,4 +1,4 @@
-/* GIC programming (arch/aarch64/gicv2.c, gicv3.c, gic_its.c, gic_v2m.c) against the register
+/* GIC programming (arch/arm/gic/gicv2.c, gicv3.c, gic_its.c, gic_v2m.c) against the register
  * models of gic_model.c, written from the GIC architecture specifications. */
 #include <errno.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../arch/aarch64/gic_priv.h"
+#include "../../arch/arm/gic/gic_priv.h"
 #include "arch/cpu.h"
 #include "arch/io.h"
 #include "arch/irq.h"

@@ -15,10 +15,23 @@
 #include "pci_model.h"
 #include "vireo/pci.h"
 
-#define FAKE 0xffff800000000000ull
 #define MEM32_PCI 0x10000000ull
 #define MEM32_SIZE 0x2eff0000ull
 #define MEM64_PCI 0x8000000000ull
+#if UINTPTR_MAX > UINT32_MAX
+/* QEMU virt with highmem at fake CPU addresses nothing else uses. */
+#define FAKE 0xffff800000000000ull
+#define ECAM_CPU (FAKE + 0x4010000000ull)
+#define MEM64_CPU (FAKE + MEM64_PCI)
+#define MEM64_SIZE MEM64_PCI
+#else
+/* A 32-bit host (-m32) reaches 4 GiB, as a 32-bit guest does: the same windows at the same
+ * PCI addresses, at CPU addresses below 4 GiB (the 64-bit window 2 GiB at 2 GiB). */
+#define FAKE 0ull
+#define ECAM_CPU 0x40000000ull
+#define MEM64_CPU 0x80000000ull
+#define MEM64_SIZE 0x80000000ull
+#endif
 #define IO_SIZE 0x10000ull
 #define TIMEOUT_NS (100ull * 1000 * 1000)
 #define CLASS_BRIDGE 0x060400
@@ -34,11 +47,11 @@ struct rig {
 static void rig_config(struct rig *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->cfg.ecam = (uintptr_t)(FAKE + 0x4010000000ull);
+	r->cfg.ecam = (uintptr_t)ECAM_CPU;
 	r->cfg.bus_count = 256;
 	r->cfg.window[PCM_IO] = (struct pcm_window){ FAKE + 0x3eff0000ull, 0, IO_SIZE };
 	r->cfg.window[PCM_MEM] = (struct pcm_window){ FAKE + MEM32_PCI, MEM32_PCI, MEM32_SIZE };
-	r->cfg.window[PCM_MEM64] = (struct pcm_window){ FAKE + MEM64_PCI, MEM64_PCI, MEM64_PCI };
+	r->cfg.window[PCM_MEM64] = (struct pcm_window){ MEM64_CPU, MEM64_PCI, MEM64_SIZE };
 }
 
 static void rig_create(struct rig *r, unsigned fdt_flags)

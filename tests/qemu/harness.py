@@ -51,19 +51,20 @@ def check(cond, message):
         raise CaseFailed(message)
 
 
-def case(name, timeout=60):
+def case(name, timeout=60, arch="aarch64"):
     """Register a test case. `timeout` (seconds, before --timeout-scale) bounds the whole case:
-    every QEMU wait inside it ends by then."""
+    every QEMU wait inside it ends by then. `arch`: which image it boots (vm.ARCHES)."""
     def register(fn):
         check(all(c.name != name for c in CASES), f"duplicate case name {name}")
-        CASES.append(Case(name, fn, timeout, (fn.__doc__ or "").strip().split("\n")[0]))
+        CASES.append(Case(name, fn, timeout, (fn.__doc__ or "").strip().split("\n")[0], arch))
         return fn
     return register
 
 
 class Case:
-    def __init__(self, name, fn, timeout, summary):
+    def __init__(self, name, fn, timeout, summary, arch="aarch64"):
         self.name, self.fn, self.timeout, self.summary = name, fn, timeout, summary
+        self.arch = arch
 
 
 # ---------------------------------------------------------------------- disks
@@ -336,6 +337,7 @@ class Ctx:
     def __init__(self, case, image, build, timeout_scale=1.0, echo=None):
         self.name = case.name
         self.image = image
+        self.arch = vmlib.ARCHES[case.arch]
         self.build = build
         self.scale = timeout_scale
         self.echo = echo
@@ -374,8 +376,10 @@ class Ctx:
         n = len(self.logs) + 1
         log = os.path.join(self.logdir, f"{self.name}.log" if n == 1 else f"{self.name}-{n}.log")
         self.logs.append(log)
-        return VM(self.image, append=append, extra=extra, machine_opts=machine_opts,
-                  memory=memory, log_path=log, deadline=self.deadline, echo=self.echo)
+        return VM(self.image, append=append, extra=extra,
+                  machine_opts=(*self.arch["machine_opts"], *machine_opts),
+                  qemu=self.arch["qemu"], cpu=self.arch["cpu"], memory=memory,
+                  log_path=log, deadline=self.deadline, echo=self.echo)
 
     def run_script(self, script, *extra, machine_opts=(), options="", memory="512M"):
         """Boot with `script` on the command line (it should end with poweroff), wait for QEMU

@@ -3,6 +3,7 @@
 virtio-net on PCI (MSI-X, QEMU's user network) and virtio-rng.
 
     python3 tests/qemu/run_demo.py --image build/aarch64/vireo.bin --build build
+    python3 tests/qemu/run_demo.py --arch aarch32 --image build/aarch32/vireo.bin --build build
 
 Creates BUILD/demo-disk.img (8 MiB: a text at sector 0, random bytes after) if it is missing.
 On a terminal, QEMU takes over the console: the boot script runs `devices; blk info; net info;
@@ -46,8 +47,9 @@ def disk_args(disk):
             "-device", "virtio-rng-device"]
 
 
-def interactive(image, disk):
-    argv = [vmlib.QEMU, "-M", ",".join(["virt", *MACHINE_OPTS]), "-cpu", "cortex-a57", "-m", "512M", "-nographic",
+def interactive(image, disk, arch):
+    argv = [arch["qemu"], "-M", ",".join(["virt", *arch["machine_opts"], *MACHINE_OPTS]),
+            "-cpu", arch["cpu"], "-m", "512M", "-nographic",
             "-kernel", image, "-append", "-- " + "; ".join(SCRIPT),
             *vmlib.explicit_devices(disk_args(disk))]
     print("run_demo: booting vireo in QEMU. At the `vireo> ` prompt, `help` lists the commands;")
@@ -56,12 +58,13 @@ def interactive(image, disk):
     os.execvp(argv[0], argv)
 
 
-def batch(image, disk, build, timeout):
+def batch(image, disk, build, timeout, arch):
     script = SCRIPT + ["blk read 0 0 1", "net ping 10.0.2.2 1", "poweroff"]
     print("run_demo: stdin is not a terminal: running the demo script and powering off")
     log = os.path.join(build, "qemu-logs", "demo.log")
     with vmlib.VM(image, append="-- " + "; ".join(script), extra=disk_args(disk),
-                  machine_opts=MACHINE_OPTS, log_path=log, echo=sys.stdout) as vm:
+                  machine_opts=(*arch["machine_opts"], *MACHINE_OPTS), qemu=arch["qemu"],
+                  cpu=arch["cpu"], log_path=log, echo=sys.stdout) as vm:
         rc = vm.wait_exit(timeout)
     print(f"\nrun_demo: QEMU exited with status {rc} (log: {log})")
     return rc
@@ -71,19 +74,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--image", default="build/aarch64/vireo.bin")
     ap.add_argument("--build", default="build")
+    ap.add_argument("--arch", default="aarch64", choices=sorted(vmlib.ARCHES),
+                    help="which image it is (QEMU binary, CPU and machine options)")
     ap.add_argument("--timeout", type=float, default=60,
                     help="seconds allowed for the non-interactive run")
     args = ap.parse_args()
     if not os.path.isfile(args.image):
         sys.exit(f"run_demo: no image at {args.image} (run make)")
-    if not vmlib.qemu_available():
-        sys.exit(f"run_demo: {vmlib.QEMU} not found (make deps installs qemu-system-arm)")
+    arch = vmlib.ARCHES[args.arch]
+    if not vmlib.qemu_available(arch["qemu"]):
+        sys.exit(f"run_demo: {arch['qemu']} not found (make deps installs qemu-system-arm)")
     disk = os.path.join(args.build, "demo-disk.img")
     make_disk(disk)
     if sys.stdin.isatty() and sys.stdout.isatty():
-        interactive(args.image, disk)
+        interactive(args.image, disk, arch)
     try:
-        return batch(args.image, disk, args.build, args.timeout)
+        return batch(args.image, disk, args.build, args.timeout, arch)
     except vmlib.VMError as e:
         print(f"\nrun_demo: {e}", file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 host.
 
     python3 tests/qemu/run_tests.py --image build/aarch64/vireo.bin --build build
+        (AArch32 cases boot --image32, by default BUILD/aarch32/vireo.bin)
     python3 tests/qemu/run_tests.py ... --list
     python3 tests/qemu/run_tests.py ... --only blk-legacy -v     # one case, serial shown live
 
@@ -49,12 +50,17 @@ def select(cases, patterns):
     return chosen
 
 
-def precondition(args):
-    """Why no case can run, or None."""
-    if not vmlib.qemu_available():
-        return f"{vmlib.QEMU} not found (install qemu-system-arm)"
-    if not os.path.isfile(args.image):
-        return f"no image at {args.image} (run make)"
+def image_of(c, args):
+    return args.image32 if c.arch == "aarch32" else args.image
+
+
+def precondition(c, args):
+    """Why case c cannot run, or None."""
+    qemu = vmlib.ARCHES[c.arch]["qemu"]
+    if not vmlib.qemu_available(qemu):
+        return f"{qemu} not found (install qemu-system-arm)"
+    if not os.path.isfile(image_of(c, args)):
+        return f"no image at {image_of(c, args)} (run make)"
     return None
 
 
@@ -64,7 +70,7 @@ def indent(text, prefix="    | "):
 
 def run_case(c, args):
     """Run one case; return None on success, harness.CaseSkipped, or (reason, details)."""
-    ctx = harness.Ctx(c, args.image, args.build, args.timeout_scale,
+    ctx = harness.Ctx(c, image_of(c, args), args.build, args.timeout_scale,
                       echo=sys.stdout if args.verbose else None)
     try:
         c.fn(ctx)
@@ -88,6 +94,8 @@ def run_case(c, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--image", default="build/aarch64/vireo.bin")
+    ap.add_argument("--image32", default=None,
+                    help="the AArch32 image (default: BUILD/aarch32/vireo.bin)")
     ap.add_argument("--build", default="build")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="run only these cases (repeatable, comma-separated, globs allowed)")
@@ -105,10 +113,12 @@ def main():
             print(f"{c.name:<{width}}  {c.summary}")
         return 0
 
-    blocked = precondition(args)
+    if args.image32 is None:
+        args.image32 = os.path.join(args.build, "aarch32", "vireo.bin")
     passed = failed = skipped = 0
     for c in cases:
         start = time.monotonic()
+        blocked = precondition(c, args)
         result = (blocked, "") if blocked else run_case(c, args)
         if result is None:
             passed += 1

@@ -24,6 +24,15 @@ import time
 
 QEMU = os.environ.get("VIREO_QEMU", "qemu-system-aarch64")
 
+# How each architecture's image boots: the QEMU binary, the CPU, the machine options every boot
+# gets. AArch32: a Cortex-A15 (LPAE, virtualization extensions, generic timer); highmem=off
+# keeps every window below 4 GiB (a 32-bit identity map cannot reach PCIe's high ECAM/MMIO).
+ARCHES = {
+    "aarch64": {"qemu": QEMU, "cpu": "cortex-a57", "machine_opts": ()},
+    "aarch32": {"qemu": os.environ.get("VIREO_QEMU32", "qemu-system-arm"), "cpu": "cortex-a15",
+                "machine_opts": ("highmem=off",)},
+}
+
 # The shell prompt; the shell echoes `vireo> <cmd>` before each command's output.
 PROMPT = "vireo> "
 

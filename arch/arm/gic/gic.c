@@ -9,11 +9,12 @@
 
 #include "arch/irq.h"
 #include "arch/regs.h"
-#include "arch/sysreg.h"
+#include "arch/gic_cpu.h"
 #include "arch/timer.h"
 #include "gic_priv.h"
 #include "vireo/dt.h"
 #include "vireo/dt_platform.h"
+#include "vireo/types.h"
 
 #define GIC_MAX_SOURCES 64
 #define GIC_DISPATCH_LIMIT 32 /* acknowledgements per exception, so a storm cannot wedge us */
@@ -22,8 +23,6 @@
 #define GIC_SPECIAL_FIRST 1020u
 #define TIMER_VIRT_PPI 27u /* the default when the DT timer node says nothing usable */
 #define TIMER_DT_VIRT_INDEX 2
-#define CNTV_CTL_ENABLE 1u
-#define MPIDR_AFF_MASK 0xff00ffffffull
 
 struct gic_source {
 	unsigned intid;
@@ -105,8 +104,7 @@ static unsigned timer_intid = TIMER_VIRT_PPI;
 
 static void timer_stop(void)
 {
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
+	gic_cpu_timer_stop();
 }
 
 /* The timer only ends a wait: stopping it clears its level-triggered output. */
@@ -118,14 +116,18 @@ static void timer_irq(void *arg)
 
 static void timer_arm(uint64_t deadline_ns)
 {
-	uint64_t freq = read_sysreg(cntfrq_el0);
-	unsigned __int128 t = (unsigned __int128)deadline_ns * freq / 1000000000u;
-	/* "Forever" must not wrap around into the past and fire at once. */
-	uint64_t ticks = t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
+	uint64_t freq = gic_cpu_timer_freq();
+	uint64_t secs = deadline_ns / 1000000000u;
+	uint64_t ticks;
 
-	write_sysreg(cntv_cval_el0, ticks);
-	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
-	isb();
+	/* deadline * freq / 10^9 without a 128-bit product (none on 32-bit Arm): whole seconds
+	 * and the rest apart. "Forever" must not wrap around into the past and fire at once. */
+	if (freq != 0 && secs > UINT64_MAX / freq - 1) {
+		ticks = UINT64_MAX;
+	} else {
+		ticks = secs * freq + deadline_ns % 1000000000u * freq / 1000000000u;
+	}
+	gic_cpu_timer_arm(ticks);
 }
 
 static unsigned timer_find(const void *fdt)
@@ -137,15 +139,38 @@ static unsigned timer_find(const void *fdt)
 
 /* ---------------------------------------------------------------- bring-up */
 
-static int bring_up(const struct dt_gic *g)
+/** Every register frame lies in what this CPU can address (AArch32: below 4 GiB). */
+static bool regs_reachable(const struct dt_gic *g)
 {
+	if (!pa_range_reachable(g->dist.base, g->dist.size)) {
+		return false;
+	}
+	if (g->version == 2) {
+		return pa_range_reachable(g->cpu.base, g->cpu.size);
+	}
+	for (unsigned i = 0; i < g->redist_count; i++) {
+		if (!pa_range_reachable(g->redist[i].base, g->redist[i].size)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int bring_up(const void *fdt, const struct dt_gic *g)
+{
+	if (!regs_reachable(g)) {
+		printf("gic: node %s: registers at 0x%llx are out of reach of this CPU's "
+		       "addresses\n",
+		       fdt_get_name(fdt, g->node, NULL), (unsigned long long)g->dist.base);
+		return -ERANGE;
+	}
 	hw.version = g->version;
 	hw.dist = (uintptr_t)g->dist.base;
 	if (hw.version == 2) {
 		hw.cpu = (uintptr_t)g->cpu.base;
 		return gicv2_init(&hw);
 	}
-	hw.affinity = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	hw.affinity = gic_cpu_affinity();
 	if (gicv3_init(&hw, g->redist, g->redist_count, g->redist_stride) != 0) {
 		return -ENODEV;
 	}
@@ -166,7 +191,7 @@ int arch_irq_init(const void *fdt)
 	if (ret < 0) {
 		return ret == -ENODEV ? -ENODEV : -EINVAL;
 	}
-	ret = bring_up(&g);
+	ret = bring_up(fdt, &g);
 	if (ret != 0) {
 		hw.version = 0;
 		return ret;
@@ -192,13 +217,13 @@ int arch_irq_init(const void *fdt)
 		printf("irq: MSI controllers unusable (error %d); devices use wired interrupts\n",
 		       ret);
 	}
-	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	gic_cpu_irq_unmask();
 	return 0;
 }
 
 void arch_irq_shutdown(void)
 {
-	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	(void)arch_irq_save(); /* masked for good: the payload unmasks when it is ready */
 	if (ready) {
 		gic_msi_shutdown();
 	}
@@ -273,20 +298,6 @@ void arch_irq_unregister(unsigned intid)
 	arch_irq_restore(flags);
 }
 
-unsigned long arch_irq_save(void)
-{
-	unsigned long flags = read_sysreg(daif);
-
-	__asm__ volatile("msr daifset, #2" ::: "memory");
-	return flags;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-	write_sysreg(daif, flags);
-	__asm__ volatile("" ::: "memory");
-}
-
 void arch_irq_wait(uint64_t deadline_ns)
 {
 	unsigned long flags;
@@ -298,12 +309,11 @@ void arch_irq_wait(uint64_t deadline_ns)
 	flags = arch_irq_save();
 	if (arch_time_ns() < deadline_ns) {
 		timer_arm(deadline_ns);
-		/* WFI wakes on a pending interrupt even while PSTATE.I masks it. */
-		__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+		gic_cpu_wait(); /* wakes on a pending interrupt even while masked */
 	}
 	/* Let whatever woke us be handled (the timer's handler stops it when it expired), then
 	 * disarm the timer and go back to the caller's masking. */
-	__asm__ volatile("msr daifclr, #2\n\tisb" ::: "memory");
+	gic_cpu_irq_unmask();
 	timer_stop();
 	arch_irq_restore(flags);
 }

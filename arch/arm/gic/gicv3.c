@@ -1,6 +1,7 @@
 /* GICv3 distributor and redistributor (Arm IHI 0069, chapter 12), with affinity routing.
  * Every interrupt is non-secure group 1: with two security states that is the only group a
  * non-secure OS can use, with one it is the group ICC_IGRPEN1_EL1 signals. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -167,7 +168,7 @@ static int find_redist(struct gic_hw *hw, const struct dt_gic_region *regions, u
 			return 0;
 		}
 	}
-	printf("gic: no redistributor for affinity 0x%x in %u region%s from 0x%llx\n",
+	printf("gic: no redistributor for affinity 0x%" PRIx32 " in %u region%s from 0x%llx\n",
 	       typer_affinity(hw->affinity), count, count == 1 ? "" : "s",
 	       count ? (unsigned long long)regions[0].base : 0ull);
 	return -ENODEV;

@@ -1,14 +1,15 @@
-/* GIC internals of arch/aarch64, shared by its two parts:
+/* GIC internals shared by arch/aarch64 and arch/aarch32 (the GIC is the same MMIO device
+ * under both; what differs is in arch/<arch>/include/arch/gic_cpu.h and gic_cpuif.c):
  *  - the controller: gic.c (DT discovery, arch_irq_* entry points, dispatch, stats, the timer
  *    wait), gicv2.c and gicv3.c (distributor, CPU interface, redistributor programming),
- *    gic_cpuif.c (GICv3 system registers);
+ *    arch/<arch>/gic_cpuif.c (GICv3 system registers: MSR/MRS or CP15);
  *  - the MSI controllers: gic_msi.c (DT discovery, arch_msi_alloc), gic_v2m.c (GICv2m frames),
  *    gic_its.c (GICv3 ITS: tables, command queue, LPI configuration and pending tables).
  * gicv2.c, gicv3.c, gic_v2m.c and gic_its.c touch hardware only through include/arch/io.h and
  * functions declared here, on base addresses they are given, so the host tests build them
  * against register models. gic.c, gic_cpuif.c and gic_msi.c are target-only. */
-#ifndef ARCH_AARCH64_GIC_PRIV_H
-#define ARCH_AARCH64_GIC_PRIV_H
+#ifndef ARCH_ARM_GIC_PRIV_H
+#define ARCH_ARM_GIC_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
