@@ -82,7 +82,8 @@ static int host_range(struct pci_host *h, const fdt32_t *c, int pac, int sc)
 	if (!pa_range_reachable(cpu, size)) {
 		printf("pci: %s: %s window 0x%llx+0x%llx is out of reach of this CPU's "
 		       "addresses; not used\n",
-		       h->name, pci_pool_name(pool), (unsigned long long)cpu, (unsigned long long)size);
+		       h->name, pci_pool_name(pool), (unsigned long long)cpu,
+		       (unsigned long long)size);
 		return 0;
 	}
 	r = &h->range[pool];
@@ -162,8 +163,11 @@ int pci_host_parse(const void *fdt, int node, struct pci_host *h, const char **w
 		return ret;
 	}
 	if (!pa_range_reachable(ecam, h->ecam_size)) {
-		*why = "ECAM window out of reach of this CPU's addresses (a 32-bit CPU reaches "
-		       "4 GiB: QEMU virt needs highmem=off)";
+		snprintf(h->why, sizeof(h->why),
+			 "ECAM window 0x%llx+0x%llx is out of reach of this CPU's addresses (a "
+			 "32-bit CPU reaches 4 GiB: QEMU virt needs highmem=off)",
+			 (unsigned long long)ecam, (unsigned long long)h->ecam_size);
+		*why = h->why;
 		return -ERANGE;
 	}
 	h->ecam = (uintptr_t)ecam;

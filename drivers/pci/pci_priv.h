@@ -30,6 +30,7 @@ struct pci_host {
 	uint8_t last_bus; /* highest bus number handed out so far */
 	struct pci_range range[PCI_POOL_COUNT]; /* PREF: the 64-bit window */
 	struct pci_host *next;
+	char why[160]; /* pci_host_parse(): what was wrong, when it needs numbers */
 };
 
 /* pci_dt.c */

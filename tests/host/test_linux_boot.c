@@ -52,7 +52,8 @@ struct fixture {
 	uint8_t entries[ENTRY_COUNT * ENTRY_SIZE];
 	uint8_t *kernel; /* the Image file as written */
 	size_t kernel_len;
-	uint8_t fdt[4096];
+	uint8_t fdt[4096]
+		__attribute__((aligned(8))); /* libfdt wants 8-byte alignment (i386 too) */
 };
 
 static void put_le32(uint8_t *p, uint32_t v)
