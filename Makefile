@@ -40,7 +40,7 @@ LDFLAGS_TARGET := -nostdlib -static-pie -Wl,-z,norelro \
 IMAGE := $(TBUILD)/vireo.bin
 ELF := $(TBUILD)/vireo.elf
 
-.PHONY: all image deps run test host-tests qemu-tests bench check clean
+.PHONY: all image deps run test host-tests qemu-tests bench check clean fuzz fuzz-build fuzz-deps
 all: image
 
 image: $(IMAGE)
@@ -94,12 +94,46 @@ $(HBUILD)/dtb/%.dtb: tests/host/dts/%.dts
 
 host-tests: $(HOST_TESTS) $(HOST_DTBS)
 
+# ---------------------------------------------------------------- fuzz harnesses
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the same portable code and device models as the
+# host tests, built with clang. `make fuzz FUZZ_S=60` runs each for that long; `make test` runs
+# each over its generated corpus for a bounded number of runs (tests/fuzz/run_fuzz.sh).
+FBUILD := $(BUILD)/fuzz
+FUZZ_CC ?= clang
+FUZZ_S ?= 60
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -Wno-unknown-warning-option -Iinclude -Iarch/fake/include \
+	-Itests/devmodel -Itests/host -Itests/fuzz -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DVIREO_HOST
+FUZZ_LIBS := -fsanitize=fuzzer,address,undefined -lfdt
+FUZZ_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
+	$(filter-out tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c))
+FUZZ_OBJS := $(patsubst %,$(FBUILD)/obj/%.o,$(PORTABLE_SRCS) $(FUZZ_SUPPORT_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FBUILD)/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FBUILD)/obj/%.c.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FBUILD)/bin/%: $(FBUILD)/obj/tests/fuzz/%.c.o $(FUZZ_OBJS)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -o $@ $^ $(FUZZ_LIBS)
+
+fuzz-deps:
+	$(Q)scripts/deps.sh --fuzz-check >/dev/null 2>&1 || scripts/deps.sh --fuzz
+
+fuzz-build: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)python3 tests/fuzz/make_corpus.py $(FBUILD)/corpus
+
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run_fuzz.sh $(FBUILD) time $(FUZZ_S)
+
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
 	$(Q)python3 tests/qemu/run_demo.py --image $(IMAGE) --build $(BUILD)
 
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory image host-tests
+	$(Q)$(MAKE) --no-print-directory image host-tests fuzz-build
 	$(Q)tests/run_all.sh $(BUILD)
 
 bench: deps-check image
@@ -116,7 +150,7 @@ check:
 clean:
 	rm -rf $(BUILD)
 
--include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) \
+-include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
 	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).
