@@ -34,6 +34,79 @@ def dt_seeds():
     return out
 
 
+OUR_MAC = bytes.fromhex("525400123456")
+GW_MAC = bytes.fromhex("525400aabbcc")
+OUR_IP = bytes([10, 0, 2, 15])
+GW_IP = bytes([10, 0, 2, 2])
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return struct.pack("!H", ~s & 0xFFFF)
+
+
+def eth(dst, etype, payload, src=GW_MAC):
+    return dst + src + struct.pack("!H", etype) + payload
+
+
+def ipv4(proto, payload, src=GW_IP, dst=OUR_IP):
+    h = struct.pack("!BBHHHBB2s4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, b"\0\0",
+                    src, dst)
+    return h[:10] + csum(h) + h[12:] + payload
+
+
+def udp(sport, dport, payload, src=GW_IP, dst=OUR_IP):
+    h = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    pseudo = src + dst + struct.pack("!BBH", 0, 17, 8 + len(h + payload) - 8)
+    return h[:6] + csum(pseudo + h + payload) + payload
+
+
+def icmp(typ, ident, seq, data=b"vireo-fuzz"):
+    m = struct.pack("!BBHHH", typ, 0, 0, ident, seq) + data
+    return m[:2] + csum(m) + m[4:]
+
+
+def arp(op, smac, sip, tmac, tip):
+    return struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op, smac, sip, tmac, tip)
+
+
+def dhcp(msg_type, yiaddr=bytes([10, 0, 2, 50]), server=bytes([10, 0, 2, 1])):
+    m = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 2, 1, 6, 0, 0, 0, 0, b"\0" * 4, yiaddr,
+                    b"\0" * 4, b"\0" * 4, OUR_MAC, b"", b"")
+    m += bytes([99, 130, 83, 99, 53, 1, msg_type, 54, 4]) + server
+    m += bytes([1, 4, 255, 255, 255, 0, 3, 4]) + server + bytes([51, 4, 0, 0, 14, 16, 255])
+    return eth(b"\xff" * 6, 0x0800, ipv4(17, udp(67, 68, m, server, b"\xff" * 4), server,
+                                         b"\xff" * 4))
+
+
+def frames(mode, *records):
+    """mode byte, then [flags][len le16][frame] per frame (fuzz_net.c)."""
+    out = bytes([mode])
+    for flags, f in records:
+        out += bytes([flags]) + struct.pack("<H", len(f)) + f
+    return out
+
+
+@seeds("fuzz_net")
+def net_seeds():
+    arp_req = eth(b"\xff" * 6, 0x0806, arp(1, GW_MAC, GW_IP, b"\0" * 6, OUR_IP))
+    arp_rep = eth(OUR_MAC, 0x0806, arp(2, GW_MAC, GW_IP, OUR_MAC, OUR_IP))
+    echo_req = eth(OUR_MAC, 0x0800, ipv4(1, icmp(8, 0x1234, 1)))
+    echo_rep = eth(OUR_MAC, 0x0800, ipv4(1, icmp(0, 0x1234, 1)))
+    dgram = eth(OUR_MAC, 0x0800, ipv4(17, udp(5555, 7, b"hello vireo")))
+    return {
+        "idle_arp_icmp_udp": frames(0, (0, arp_req), (0, echo_req), (0, dgram)),
+        "dhcp_offer_ack": frames(1, (1, dhcp(2)), (1, dhcp(5))),
+        "dhcp_nak": frames(1, (1, dhcp(2)), (1, dhcp(6))),
+        "ping_gateway": frames(2, (0, arp_rep), (0, echo_rep)),
+        "udp_echo": frames(3, (0, arp_req), (0, dgram), (0, dgram)),
+    }
+
+
 def write_dir(path, files):
     os.makedirs(path, exist_ok=True)
     for old in os.listdir(path):
