@@ -107,6 +107,26 @@ def net_seeds():
     }
 
 
+def pokes(*records):
+    """[function][register le16][value] records (fuzz_pci.c, fuzz_transport.c)."""
+    return b"".join(bytes([fn]) + struct.pack("<H", reg) + bytes([v]) for fn, reg, v in records)
+
+
+@seeds("fuzz_pci")
+def pci_seeds():
+    """Functions (pci_rig.c): 0 host bridge, 1 NIC, 2 root port, 3 disk behind it, 4 and 5
+    nested bridges, 6 endpoint behind them, 7 virtio-blk."""
+    return {
+        "board": b"",
+        "endpoint_claims_bridge": pokes((1, 0x0E, 0x01)),
+        "bridge_secondary_is_own_bus": pokes((4, 0x19, 0x00), (4, 0x1A, 0x00)),
+        "bridge_loops_to_root": pokes((5, 0x18, 0x00), (5, 0x19, 0x00)),
+        "cap_list_loop": pokes((1, 0x06, 0x10), (1, 0x34, 0x40), (1, 0x40, 0x10), (1, 0x41, 0x40)),
+        "bar_turns_64bit_io": pokes((1, 0x10, 0x04), (1, 0x14, 0x01)),
+        "multifunction_everywhere": pokes((0, 0x0E, 0x80), (1, 0x0E, 0x80), (7, 0x0E, 0x80)),
+    }
+
+
 def write_dir(path, files):
     os.makedirs(path, exist_ok=True)
     for old in os.listdir(path):

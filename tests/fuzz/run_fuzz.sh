@@ -32,7 +32,7 @@ for bin in "$FBUILD"/bin/fuzz_*; do
 	fi
 	# A finding is reported by libFuzzer's exit status (crash, leak, sanitizer report, timeout,
 	# out of memory) and the artifact it writes.
-	timeout "$tmo" "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	timeout "$tmo" "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=1 \
 		-artifact_prefix="$crashes/" "$work" "$FBUILD/corpus/$name" "$FBUILD/regress/$name" \
 		>"$log" 2>&1
 	rc=$?
