@@ -58,4 +58,8 @@ static inline uint64_t fz_u64(struct fz *f)
 		}                                                                                  \
 	} while (0)
 
+struct virtio_device;
+/** Removes whichever driver (blk, net, console, rng) is bound to vdev. */
+void fz_unbind(struct virtio_device *vdev);
+
 #endif

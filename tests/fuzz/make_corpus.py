@@ -127,6 +127,25 @@ def pci_seeds():
     }
 
 
+@seeds("fuzz_transport")
+def transport_seeds():
+    """mmio: [0][version][device id][QueueNumMax], then one control byte per register read
+    (bit 7: the next 4 bytes are the value). pci: [1 or 3] then pokes as fuzz_pci."""
+    out = {}
+    features = b"\x80" + struct.pack("<I", 0x31006E54)  # blk-ish low feature word
+    version1 = b"\x80" + struct.pack("<I", 1)               # VERSION_1 in the high word
+    for version in (1, 2):
+        for dev, name in ((1, "net"), (2, "blk"), (3, "console"), (4, "rng")):
+            body = b"\0" * 8 + features + version1 + b"\0" * 400
+            out[f"mmio_v{version}_{name}"] = bytes([0, version, dev, 8]) + body
+    out["pci_plain"] = b"\x01"
+    out["pci_cap_pointer_loop"] = b"\x01" + pokes((7, 0x34, 0x40), (7, 0x41, 0x40))
+    out["pci_cap_length_absurd"] = b"\x01" + pokes((7, 0x43, 0xFF), (7, 0x4C, 0xFF), (7, 0x4F, 0xFF))
+    out["pci_cap_offset_past_bar"] = b"\x01" + pokes((7, 0x4B, 0xFF), (7, 0x4A, 0xF0))
+    out["pci_anywhere_device_id"] = b"\x03" + pokes((7, 0x02, 0x41))
+    return out
+
+
 def write_dir(path, files):
     os.makedirs(path, exist_ok=True)
     for old in os.listdir(path):

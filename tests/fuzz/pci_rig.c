@@ -5,13 +5,14 @@
 #include "pci_rig.h"
 #include "vireo/pci.h"
 #include "vireo/virtio.h"
-#include "vireo/virtio_blk.h"
 #include "vireo/virtio_pci.h"
 
 void pci_rig_up(struct pci_rig *r)
 {
 	struct pcm_virtio_config vc = { .kind = PCM_VIRTIO_MODERN, .dev = 6, .msix_vectors = 2 };
 	struct devmodel_blk_config blk = { .capacity = 64, .flush = true };
+	uint8_t *disk;
+	size_t size;
 
 	memset(r, 0, sizeof(*r));
 	r->cfg.ecam = (uintptr_t)(PR_FAKE + 0x4010000000ull);
@@ -39,6 +40,10 @@ void pci_rig_up(struct pci_rig *r)
 	pcm_add_bar(r->fn[6], 0, 0x2000, 0, NULL, NULL);
 	r->blk = pcm_virtio_blk_create(r->m, &vc, &blk);
 	FZ_CHECK(r->blk != NULL, "out of memory");
+	disk = devmodel_blk_disk(pcm_virtio_devmodel(r->blk), &size);
+	for (size_t i = 0; i < size; i++) {
+		disk[i] = (uint8_t)(i * 7 + i / 512);
+	}
 	r->fn[7] = pcm_virtio_fn(r->blk);
 }
 
@@ -51,9 +56,7 @@ void pci_rig_down(struct pci_rig *r)
 			continue;
 		}
 		virtio_irq_detach(vdev);
-		if (vdev->driver_priv != NULL) {
-			vblk_remove(vdev->driver_priv);
-		}
+		fz_unbind(vdev);
 		virtio_list_remove(vdev);
 		virtio_pci_destroy(vdev);
 	}
