@@ -11,6 +11,7 @@
 
 #include "arch/cache.h"
 #include "arch/cpu.h"
+#include "arch/fake_irq.h"
 #include "arch/timer.h"
 #include "vireo/check.h"
 #include "vireo/mem.h"
@@ -61,8 +62,20 @@ uint64_t arch_time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void (*wait_hook)(void *ctx);
+static void *wait_hook_ctx;
+
+void fake_set_wait_hook(void (*fn)(void *ctx), void *ctx)
+{
+	wait_hook = fn;
+	wait_hook_ctx = ctx;
+}
+
 void arch_cpu_relax(void)
 {
+	if (wait_hook != NULL) {
+		wait_hook(wait_hook_ctx);
+	}
 	sched_yield();
 }
 

@@ -146,6 +146,25 @@ def transport_seeds():
     return out
 
 
+@seeds("fuzz_used_ring")
+def used_ring_seeds():
+    """[backend] then per request [kind][count][lba] followed by the device's ops (0 honest,
+    1 knob, 2 idx jump, 3 rewrite entry, 4 late completion, 5 config change, 6 idx back,
+    7 nothing); see fuzz_used_ring.c."""
+    honest = b"\0" * 4
+    out = {}
+    for backend, name in ((0, "direct"), (1, "bounce")):
+        out[f"{name}_honest_mix"] = bytes([backend]) + b"".join(
+            bytes([k, 3, 5]) + honest for k in (0, 1, 2, 3, 4, 0))
+        out[f"{name}_knobs"] = bytes([backend]) + b"".join(
+            bytes([0, 2, 9, 1, k]) + honest for k in range(6))
+        out[f"{name}_idx_jump"] = bytes([backend, 0, 1, 1, 0, 2, 3, 0, 0, 0, 1, 1, 6]) + honest
+        out[f"{name}_rewrite"] = bytes([backend, 0, 1, 1, 0, 3, 0, 0x80, 1, 0, 0, 0]) + honest
+        out[f"{name}_swallow_late"] = bytes([backend, 0, 1, 1, 1, 3, 7, 7, 4, 7]) + honest
+        out[f"{name}_timeout"] = bytes([backend, 0, 1, 1]) + b"\7" * 64
+    return out
+
+
 def write_dir(path, files):
     os.makedirs(path, exist_ok=True)
     for old in os.listdir(path):

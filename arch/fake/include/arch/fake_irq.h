@@ -16,6 +16,10 @@ void fake_irq_set_ready(bool ready);
 void fake_msi_set(int msi_node, unsigned first, unsigned count);
 #define FAKE_MSI_DOORBELL 0x8020040ull
 
+/** Calls fn(ctx) each time a driver waits (arch_cpu_relax(), which arch_irq_wait() calls
+ *  too): a test's device acts there, as hardware would while the CPU sleeps. NULL: none. */
+void fake_set_wait_hook(void (*fn)(void *ctx), void *ctx);
+
 /** Forgets every registration and count (and the MSI controller). */
 void fake_irq_reset(void);
 
