@@ -165,6 +165,23 @@ def used_ring_seeds():
     return out
 
 
+@seeds("fuzz_smmu")
+def smmu_seeds():
+    """op bytes and their arguments (fuzz_smmu.c)."""
+    translate = bytes([7, 0, 0])
+    event = bytes([0, 0x10]) + struct.pack("<HQB", 0x10, 0x1000, 1)
+    return {
+        "events": event * 4,
+        "evtq_prod_wild": event + bytes([1]) + struct.pack("<I", 0x8007FFFF) + event,
+        "cmdq_cons_wild": bytes([2]) + struct.pack("<I", 0x00FFFFFF) + b"\x10",
+        "gerror": bytes([3]) + struct.pack("<I", 0xFFFFFFFF),
+        "map_unmap": translate + bytes([4]) + struct.pack("<I", 0x1234) + bytes([4, 0, 0, 0, 0]),
+        "sync_stuck": translate + bytes([5, 2, 4]) + struct.pack("<I", 5),
+        "translate_while_sync_stuck": bytes([5, 2, 7, 1, 0]),
+        "cons_chaos": translate + bytes([6, 4]) + b"\xff" * 32,
+    }
+
+
 def write_dir(path, files):
     os.makedirs(path, exist_ok=True)
     for old in os.listdir(path):
