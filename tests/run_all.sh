@@ -9,7 +9,9 @@
 #    "[  FAILED  ] N test(s), listed below:" lines; a binary that exits non-zero without a
 #    FAILED count (a crash, a sanitizer report) counts as one failure. A passing binary gets one
 #    line; a failing one shows its whole output. VERBOSE=1 shows every output.
-# 2. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
+# 2. The fuzz harnesses (BUILD/fuzz/bin, built by make fuzz-build): tests/fuzz/run_fuzz.sh runs
+#    each over its corpus for FUZZ_RUNS runs (default 2000); each harness is one pass or failure.
+# 3. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
 #    "qemu: N passed, N failed". Extra arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
 #
 # Exits non-zero if anything failed or nothing ran.
@@ -84,6 +86,23 @@ for bin in "$BUILD"/host/tests/test_*; do
 	run_host_test "$bin"
 done
 [ "$found" -eq 1 ] || echo "(no host test binaries in $BUILD/host/tests)"
+
+# Every libFuzzer harness, briefly: its generated corpus and checked-in reproducers, then
+# mutations up to FUZZ_RUNS runs. One pass or failure per harness.
+echo "== fuzz harnesses ($BUILD/fuzz/bin, ${FUZZ_RUNS:-2000} runs each)"
+fuzz_out="$tmp/fuzz.out"
+if ls "$BUILD"/fuzz/bin/fuzz_* >/dev/null 2>&1; then
+	tests/fuzz/run_fuzz.sh "$BUILD/fuzz" runs "${FUZZ_RUNS:-2000}" 2>&1 | tee "$fuzz_out"
+	p=$(grep -c '^PASS fuzz_' "$fuzz_out")
+	f=$(grep -c '^FAIL fuzz_' "$fuzz_out")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("fuzz")
+else
+	echo "FAIL fuzz: no harness in $BUILD/fuzz/bin (make fuzz-build; clang: scripts/deps.sh --fuzz)"
+	failed=$((failed + 1))
+	failures+=("fuzz")
+fi
 
 echo "== QEMU tests"
 qemu_out="$tmp/qemu.out"

@@ -24,6 +24,11 @@ for bin in "$FBUILD"/bin/fuzz_*; do
 	log="$FBUILD/logs/$name.log"
 	mkdir -p "$work" "$crashes" "$(dirname "$log")" "$FBUILD/corpus/$name" "$FBUILD/regress/$name"
 	if [ "$MODE" = runs ]; then
+		# make test: only the generated corpus and the reproducers, not what earlier
+		# `make fuzz` runs collected, so the time stays bounded
+		work="$FBUILD/work-test/$name"
+		rm -rf "$work"
+		mkdir -p "$work"
 		limit=(-runs="$AMOUNT" -seed=1 -max_total_time=30)
 		tmo=60
 	else
