@@ -5,6 +5,7 @@ if it were valid, and leave the shell (and the device) working; after poweroff t
 holds exactly the writes that reported success (Disk.verify_file)."""
 
 import os
+import re
 
 from harness import (MiB, Script, blk_devices, case, check, error_lines, sector_pattern,
                      short)
@@ -171,3 +172,34 @@ def blk_readonly_disk(ctx):
           f"`{w}`: the error does not say read-only: {short(t.segments[2])}")
     s.verify(t, devs)
     disk.verify_file()
+
+
+@case("blk-device-stops-answering", timeout=120)
+def blk_device_stops_answering(ctx):
+    """a disk that stops answering (QEMU throttles it to 4 KiB/s: after a first read, a 64 KiB
+    read would take 16 s) past timeout=1000: the request times out with a message, the device
+    is failed and later requests on it error at once; a second disk and an rng keep working"""
+    slow = ctx.disk("slow", 4 * MiB)
+    other = ctx.disk("other", 2 * MiB)
+    slow.mmio_slot, other.mmio_slot = 30, 31  # vireo names the lower address blk0
+    args = ["-drive", f"if=none,id=slow,format=raw,file={slow.path},throttling.bps-total=4096",
+            "-device", "virtio-blk-device,drive=slow,bus=virtio-mmio-bus.30",
+            "-drive", f"if=none,id=other,format=raw,file={other.path}",
+            "-device", "virtio-blk-device,drive=other,bus=virtio-mmio-bus.31",
+            "-device", "virtio-rng-device,bus=virtio-mmio-bus.29"]
+    s = (Script().cmd("devices").crc(0, 0, 128).error("blk crc 0 128 128")
+         .error("blk crc 0 0 1").crc(1, 0, 8).cmd("rng 16").cmd("poweroff"))
+    t = ctx.run_script(s, args, options="timeout=1000")
+    devs = blk_devices(t, {30: slow, 31: other})
+    check(devs.get(0) is slow, f"the throttled disk is not blk0: {devs}")
+    seg = t.segments[2] or ""
+    check("request timed out" in seg and "device failed" in seg,
+          f"`blk crc 0 128 128`: no timeout message: {short(seg)}")
+    check(any("timed out" in e for e in error_lines(seg)),
+          f"`blk crc 0 128 128`: the error does not say timed out: {error_lines(seg)}")
+    check("crc32=" not in seg, f"`blk crc 0 128 128` printed a crc: {short(seg)}")
+    rng = t.segments[5] or ""
+    check(re.search(r"^rng: [0-9a-f]{32}$", rng, re.M), f"`rng 16` after the timeout: {short(rng)}")
+    s.verify(t, devs)
+    slow.verify_file()
+    other.verify_file()
