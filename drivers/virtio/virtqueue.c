@@ -55,6 +55,7 @@ struct virtq {
 	unsigned free_count;
 	uint16_t avail_idx;
 	uint16_t last_used;
+	unsigned chains; /* chains in flight: the most used entries the device may publish */
 	bool broken;
 	struct virtq_stats stats;
 };
@@ -216,6 +217,7 @@ static void virtq_detach(struct virtq *vq, uint16_t head)
 	vq->free_count += c->count;
 	c->in_flight = false;
 	c->token = NULL;
+	vq->chains--;
 }
 
 void virtq_destroy(struct virtq *vq)
@@ -343,6 +345,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	vq->free_head = virtq_write_descs(vq, count, &writable);
 	vq->free_count -= count;
 	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, true };
+	vq->chains++;
 	virtq_publish(vq, head);
 	vq->stats.added++;
 	return 0;
@@ -400,8 +403,10 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 	if (used_idx == vq->last_used) {
 		return -EAGAIN;
 	}
-	if ((uint16_t)(used_idx - vq->last_used) > vq->size) {
-		return virtq_break(vq, "used index jumped past the ring", used_idx);
+	/* Each chain in flight is used once: an index further ahead publishes entries the
+	 * device never wrote, stale ones whose ids may match a chain now in flight. */
+	if ((uint16_t)(used_idx - vq->last_used) > vq->chains) {
+		return virtq_break(vq, "used index ahead of the chains in flight", used_idx);
 	}
 	/* The entries must be read after the index that published them. */
 	dma_rmb();

@@ -26,6 +26,7 @@
 #include "arch/fake_irq.h"
 #include "dm_priv.h"
 #include "devmodel.h"
+#include "devmodel_net.h"
 #include "devmodel_rng_console.h"
 #include "fuzz.h"
 #include "vireo/bounce.h"
@@ -33,7 +34,9 @@
 #include "vireo/virtio.h"
 #include "vireo/virtio_blk.h"
 #include "vireo/virtio_console.h"
+#include "vireo/netif.h"
 #include "vireo/virtio_mmio.h"
+#include "vireo/virtio_net.h"
 #include "vireo/virtio_rng.h"
 
 #define SECTOR 512u
@@ -41,7 +44,7 @@
 #define TIMEOUT_NS (200ull * 1000)
 #define MAX_SECTORS 8u
 
-enum { DEV_BLK, DEV_RNG, DEV_CONS, DEV_COUNT };
+enum { DEV_BLK, DEV_RNG, DEV_CONS, DEV_NET, DEV_COUNT };
 
 static const enum devmodel_knob knobs[] = {
 	DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, DEVMODEL_KNOB_USED_ID_NOT_HEAD,
@@ -53,10 +56,12 @@ static struct {
 	struct fz in;
 	struct devmodel *dm[DEV_COUNT];
 	struct virtio_device *vdev[DEV_COUNT];
-	int cur;	  /* the device whose request is being waited for, -1 none */
-	bool hostile;	  /* this request saw a rewritten entry, knob or index jump */
-	bool short_len;	  /* ...and a used length below the chain's writable bytes */
-	unsigned issue16; /* reads accepted with a status-only length (issue 16) */
+	int cur;		     /* the device whose request is being waited for, -1 none */
+	bool hostile;		     /* this request saw a rewritten entry, knob or index jump */
+	bool was_hostile[DEV_COUNT]; /* ...or an earlier request on the device did (stale ring
+					state) */
+	bool short_len;		     /* ...and a used length below the chain's writable bytes */
+	unsigned issue16;	     /* reads accepted with a status-only length (issue 16) */
 	bool strict16;
 } rig;
 
@@ -67,11 +72,12 @@ static uint8_t *dev_ptr(struct devmodel *dm, uint64_t addr, size_t len)
 
 static void rewrite_used(struct devmodel *dm, int op)
 {
-	struct dm_queue *q = &dm->queues[0];
+	struct dm_queue *q = &dm->queues[fz_u8(&rig.in) % 2]; /* net: receiveq or transmitq */
 	uint8_t *used;
 	uint16_t idx;
 
-	if (!q->live || q->num == 0 || (used = dev_ptr(dm, q->device, 4 + 8u * q->num)) == NULL) {
+	if (!q->live || q->num == 0 || q->num > 32768 ||
+	    (used = dev_ptr(dm, q->device, 4 + 8u * q->num)) == NULL) {
 		return;
 	}
 	memcpy(&idx, used + 2, 2);
@@ -136,19 +142,23 @@ static void device_step(void *ctx)
 
 static struct bounce_pool *pool;
 
-static void rig_up(bool bounce)
+static void rig_up(bool bounce, bool mrg)
 {
 	struct devmodel_config cfg = { .version = 2, .access_platform = true, .defer = true };
 	struct devmodel_blk_config blk = { .capacity = CAPACITY, .flush = true, .seg_max = 4 };
 	struct devmodel_rng_config rng = { .seed = 7 };
 	struct devmodel_console_config con = { 0 };
-	int (*probe[DEV_COUNT])(struct virtio_device *) = { vblk_probe, vrng_probe, vcons_probe };
+	struct devmodel_net_config net = { .mac = { 0x52, 0x54, 0, 1, 2, 3 }, .offer_mac = true };
+	int (*probe[DEV_COUNT])(struct virtio_device *) = { vblk_probe, vrng_probe, vcons_probe,
+							    vnet_probe };
 	uint8_t *d;
 
 	virtio_options.force_bounce = bounce;
 	rig.dm[DEV_BLK] = devmodel_blk_create(&cfg, &blk);
 	rig.dm[DEV_RNG] = devmodel_rng_create(&cfg, &rng);
 	rig.dm[DEV_CONS] = devmodel_console_create(&cfg, &con);
+	net.offer_mrg_rxbuf = mrg;
+	rig.dm[DEV_NET] = devmodel_net_create(&cfg, &net);
 	d = devmodel_blk_disk(rig.dm[DEV_BLK], NULL);
 	for (size_t i = 0; i < CAPACITY * SECTOR; i++) {
 		d[i] = (uint8_t)(i * 13 + (i >> 9));
@@ -240,7 +250,7 @@ static void rng_request(struct fz *req)
 	ret = vrng_read(r, buf, n);
 	stream = devmodel_rng_stream(rig.dm[DEV_RNG], &stream_len);
 	FZ_CHECK(ret <= 0, "rng returned %d", ret);
-	if (ret == 0 && !rig.hostile) {
+	if (ret == 0 && !rig.hostile && !rig.was_hostile[DEV_RNG]) {
 		FZ_CHECK(stream_len >= n && memcmp(buf, stream + stream_len - n, n) == 0,
 			 "an honest rng read returned bytes the device did not give");
 	}
@@ -260,10 +270,57 @@ static void console_request(struct fz *req)
 	rig.cur = DEV_CONS;
 	ret = vcons_write(c, text, n);
 	out = devmodel_console_output(rig.dm[DEV_CONS], &out_len);
-	if (ret >= 0 && !rig.hostile) {
+	if (ret >= 0 && !rig.hostile && !rig.was_hostile[DEV_CONS]) {
 		FZ_CHECK(out_len >= n && memcmp(out + out_len - n, text, n) == 0,
 			 "an honest console write did not reach the device");
 	}
+}
+
+/* 5: send a frame; 6: the device delivers a frame (length from the input), then a poll. */
+static void net_request(bool send, struct fz *req)
+{
+	static uint8_t frame[NETIF_FRAME_MAX];
+	struct vnet *n = rig.vdev[DEV_NET]->driver_priv;
+	struct netif *nif;
+	size_t len = 14 + fz_u16(req) % (NETIF_FRAME_MAX - 13);
+	uint64_t before;
+	int ret;
+
+	if (n == NULL) {
+		return;
+	}
+	nif = vnet_netif(n);
+	memset(frame, 0xff, 6); /* broadcast: the stack looks at it and drops it */
+	memcpy(frame + 6, "\x52\x54\0\xaa\xbb\xcc", 6);
+	frame[12] = 0x88;
+	frame[13] = 0xb5; /* local experimental ethertype */
+	rig.cur = DEV_NET;
+	before = nif->counters.rx_frames;
+	if (send) {
+		unsigned sent = devmodel_net_tx_count(rig.dm[DEV_NET]);
+
+		ret = nif->ops->tx(nif, frame, len);
+		FZ_CHECK(ret <= 0, "tx returned %d", ret);
+		devmodel_process(rig.dm[DEV_NET]);
+		if (ret == 0 && !rig.hostile && !rig.was_hostile[DEV_NET]) {
+			size_t got;
+			const uint8_t *f;
+
+			FZ_CHECK(devmodel_net_tx_count(rig.dm[DEV_NET]) == sent + 1,
+				 "an honest device did not see the frame sent");
+			f = devmodel_net_tx_frame(rig.dm[DEV_NET], sent, &got);
+			FZ_CHECK(got == len && memcmp(f, frame, len) == 0,
+				 "the frame sent changed");
+		}
+	} else {
+		(void)devmodel_net_inject(rig.dm[DEV_NET], frame, len);
+		ret = nif->ops->poll(nif, 0);
+		FZ_CHECK(ret >= -4095, "poll returned %d", ret);
+		FZ_CHECK(ret < 0 || nif->counters.rx_frames - before == (uint64_t)ret,
+			 "poll said %d frames, the stack got %llu", ret,
+			 (unsigned long long)(nif->counters.rx_frames - before));
+	}
+	devmodel_net_tx_clear(rig.dm[DEV_NET]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -275,9 +332,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rig.strict16 = getenv("FUZZ_ISSUE16") != NULL;
 	pool = NULL;
 	fake_set_wait_hook(device_step, NULL);
-	rig_up(fz_u8(&rig.in) & 1);
+	{
+		uint8_t b = fz_u8(&rig.in);
+
+		rig_up(b & 1, b & 2);
+	}
 	while (!fz_empty(&rig.in) && requests++ < 16) {
-		uint8_t kind = fz_u8(&rig.in) % 5;
+		uint8_t kind = fz_u8(&rig.in) % 7;
 
 		rig.hostile = false;
 		rig.short_len = false;
@@ -285,8 +346,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			blk_request(kind, &rig.in);
 		} else if (kind == 3) {
 			rng_request(&rig.in);
-		} else {
+		} else if (kind == 4) {
 			console_request(&rig.in);
+		} else {
+			net_request(kind == 5, &rig.in);
+		}
+		for (int i = 0; i < DEV_COUNT; i++) {
+			rig.was_hostile[i] |= rig.hostile && rig.cur == i;
 		}
 		rig.cur = -1;
 	}

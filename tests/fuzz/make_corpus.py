@@ -162,6 +162,10 @@ def used_ring_seeds():
         out[f"{name}_rewrite"] = bytes([backend, 0, 1, 1, 0, 3, 0, 0x80, 1, 0, 0, 0]) + honest
         out[f"{name}_swallow_late"] = bytes([backend, 0, 1, 1, 1, 3, 7, 7, 4, 7]) + honest
         out[f"{name}_timeout"] = bytes([backend, 0, 1, 1]) + b"\7" * 64
+        out[f"{name}_net"] = bytes([backend | 2]) + b"".join(
+            bytes([k, 60, 0]) + honest for k in (5, 6, 5, 6))
+        out[f"{name}_net_rx_len"] = bytes([backend, 6, 0xEA, 5, 3, 0, 0x80, 0, 0, 0xFF, 0xFF,
+                                           0xFF, 0x7F]) + honest
     return out
 
 
