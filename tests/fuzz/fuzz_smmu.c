@@ -47,6 +47,7 @@ static void check_no_dangling_ste(uint32_t sid)
 
 static void hostile_wait(void *ctx)
 {
+	fake_time_skip(5 * 1000); /* time passes while the driver polls */
 	if (rig.cons_chaos && !fz_empty(&rig.in)) {
 		rig.m.cmdq_cons = fz_u32(&rig.in);
 	}

@@ -112,6 +112,7 @@ static void device_step(void *ctx)
 	struct devmodel *dm;
 	uint8_t op;
 
+	fake_time_skip(20 * 1000); /* time passes while the driver polls */
 	if (rig.cur < 0 || fz_empty(&rig.in)) {
 		return;
 	}
