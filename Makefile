@@ -66,7 +66,8 @@ LDFLAGS_TARGET := -nostdlib $(ARCH_LINK) \
 IMAGE := $(TBUILD)/vireo.bin
 ELF := $(TBUILD)/vireo.elf
 
-.PHONY: all image lib probe deps run run-linux test host-tests qemu-tests bench check clean
+.PHONY: all image lib probe deps run run-linux test host-tests qemu-tests bench check clean \
+	fuzz fuzz-build fuzz-deps
 all: image lib probe
 ifdef BOTH_ARCHES
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib
@@ -202,6 +203,40 @@ $(HBUILD32)/tests/%: $(HBUILD32)/tests/host/%.c.o $(HOST32_OBJS)
 host-tests-32: $(HOST32_TESTS) $(HOST_DTBS)
 .PHONY: host-tests-32
 
+# ---------------------------------------------------------------- fuzz harnesses
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the same portable code and device models as the
+# host tests, built with clang. `make fuzz FUZZ_S=60` runs each for that long; `make test` runs
+# each over its generated corpus for a bounded number of runs (tests/fuzz/run_fuzz.sh).
+FBUILD := $(BUILD)/fuzz
+FUZZ_CC ?= clang
+FUZZ_S ?= 60
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -Wno-unknown-warning-option -Iinclude -Iarch/fake/include \
+	-Itests/devmodel -Itests/host -Itests/fuzz -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DVIREO_HOST
+FUZZ_LIBS := -fsanitize=fuzzer,address,undefined -lfdt
+FUZZ_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
+	$(filter-out tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c))
+FUZZ_OBJS := $(patsubst %,$(FBUILD)/obj/%.o,$(PORTABLE_SRCS) $(FUZZ_SUPPORT_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FBUILD)/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FBUILD)/obj/%.c.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FBUILD)/bin/%: $(FBUILD)/obj/tests/fuzz/%.c.o $(FUZZ_OBJS)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -o $@ $^ $(FUZZ_LIBS)
+
+fuzz-deps:
+	$(Q)scripts/deps.sh --fuzz-check >/dev/null 2>&1 || scripts/deps.sh --fuzz
+
+fuzz-build: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)python3 tests/fuzz/make_corpus.py $(FBUILD)/corpus
+
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run_fuzz.sh $(FBUILD) time $(FUZZ_S)
+
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
 	$(Q)python3 tests/qemu/run_demo.py --arch $(ARCH) --image $(IMAGE) --build $(BUILD)
@@ -212,7 +247,8 @@ run-linux: deps-check image
 
 # Both architectures' images: the QEMU cases boot each (tests/qemu/cases_aarch32.py).
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests host-tests-32
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image lib firmware host-tests host-tests-32 \
+		fuzz-build
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch32 image lib firmware
 	$(Q)tests/run_all.sh $(BUILD)
 
@@ -233,6 +269,7 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST32_OBJS:.o=.d) $(PROBE_OBJS:.o=.d) \
+	$(FUZZ_OBJS:.o=.d) \
 	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).

@@ -12,6 +12,7 @@
 #        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
 #        scripts/deps.sh --linux  fetch (on demand, for the Linux boot case) Debian's arm64 kernel
 #                                 and static busybox into $VIREO_DEPS/linux; exit 1 when impossible
+#        scripts/deps.sh --fuzz   clang and libFuzzer for `make fuzz` (see fuzz_deps below)
 set -euo pipefail
 
 DEPS="${VIREO_DEPS:-$HOME/.cache/vireo/deps-2}"
@@ -289,6 +290,34 @@ enable_i386() {
 if [ "${1:-}" = "--linux" ]; then
 	fetch_linux
 	exit
+fi
+
+# `make fuzz` (and `make test`, which runs every harness briefly): clang with libFuzzer, on
+# demand only. --fuzz-check: exit 0 when they are there.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+fuzz_missing() {
+	local rt
+	command -v clang >/dev/null 2>&1 || { echo "clang (package clang)"; return 0; }
+	rt=$(dirname "$(clang -print-libgcc-file-name --rtlib=compiler-rt)")
+	[ -e "$rt/libclang_rt.fuzzer-$(uname -m).a" ] || echo "$rt/libclang_rt.fuzzer-$(uname -m).a (package libclang-rt-14-dev)"
+}
+fuzz_deps() {
+	[ -z "$(fuzz_missing)" ] && return 0
+	apt_install "${FUZZ_PACKAGES[@]}"
+	m=$(fuzz_missing)
+	[ -z "$m" ] || { say "still missing for make fuzz: $m" >&2; exit 1; }
+}
+
+if [ "${1:-}" = "--fuzz-check" ]; then
+	m=$(fuzz_missing)
+	[ -z "$m" ] && exit 0
+	echo "missing: $m"
+	exit 1
+fi
+
+if [ "${1:-}" = "--fuzz" ]; then
+	fuzz_deps
+	exit 0
 fi
 
 if [ "${1:-}" = "--check" ]; then

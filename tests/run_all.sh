@@ -10,9 +10,12 @@
 #    FAILED count (a crash, a sanitizer report) counts as one failure. A passing binary gets one
 #    line; a failing one shows its whole output. VERBOSE=1 shows every output.
 #    The same for BUILD/host32/tests/test_* (the -m32 build), reported as m32-<name>.
-# 2. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
+# 2. The fuzz harnesses (BUILD/fuzz/bin, built by make fuzz-build): tests/fuzz/run_fuzz.sh runs
+#    each over its corpus for FUZZ_RUNS runs (default 2000); each harness is one pass or failure.
+# 3. The QEMU tests: tests/qemu/run_tests.py, which prints a line per case and
 #    "qemu: N passed, N failed, N skipped" (a skipped case could not run here, e.g. its
-#    payload could not be downloaded; it counts neither as passed nor as failed). Extra arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
+#    payload could not be downloaded; it counts neither as passed nor as failed). Extra
+#    arguments for it: VIREO_QEMU_ARGS (e.g. "--only blk-*").
 #
 # Exits non-zero if anything failed or nothing ran.
 set -u
@@ -102,6 +105,23 @@ if [ "$found" -eq 0 ]; then
 	echo "FAIL host32: no -m32 test binaries in $BUILD/host32/tests (make host-tests-32)"
 	failed=$((failed + 1))
 	failures+=("host32")
+fi
+
+# Every libFuzzer harness, briefly: its generated corpus and checked-in reproducers, then
+# mutations up to FUZZ_RUNS runs. One pass or failure per harness.
+echo "== fuzz harnesses ($BUILD/fuzz/bin, ${FUZZ_RUNS:-2000} runs each)"
+fuzz_out="$tmp/fuzz.out"
+if ls "$BUILD"/fuzz/bin/fuzz_* >/dev/null 2>&1; then
+	tests/fuzz/run_fuzz.sh "$BUILD/fuzz" runs "${FUZZ_RUNS:-2000}" 2>&1 | tee "$fuzz_out"
+	p=$(grep -c '^PASS fuzz_' "$fuzz_out")
+	f=$(grep -c '^FAIL fuzz_' "$fuzz_out")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("fuzz")
+else
+	echo "FAIL fuzz: no harness in $BUILD/fuzz/bin (make fuzz-build; clang: scripts/deps.sh --fuzz)"
+	failed=$((failed + 1))
+	failures+=("fuzz")
 fi
 
 echo "== QEMU tests"

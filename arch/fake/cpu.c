@@ -11,6 +11,7 @@
 
 #include "arch/cache.h"
 #include "arch/cpu.h"
+#include "arch/fake_irq.h"
 #include "arch/timer.h"
 #include "vireo/check.h"
 #include "vireo/mem.h"
@@ -53,16 +54,35 @@ void arch_dcache_clean_inval(const void *addr, size_t len)
 {
 }
 
+static uint64_t time_skipped;
+
+void fake_time_skip(uint64_t ns)
+{
+	time_skipped += ns;
+}
+
 uint64_t arch_time_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + time_skipped;
+}
+
+static void (*wait_hook)(void *ctx);
+static void *wait_hook_ctx;
+
+void fake_set_wait_hook(void (*fn)(void *ctx), void *ctx)
+{
+	wait_hook = fn;
+	wait_hook_ctx = ctx;
 }
 
 void arch_cpu_relax(void)
 {
+	if (wait_hook != NULL) {
+		wait_hook(wait_hook_ctx);
+	}
 	sched_yield();
 }
 

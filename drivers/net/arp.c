@@ -91,7 +91,10 @@ void net_arp_input(struct netif *nif, const uint8_t *p, size_t len)
 	op = get16(p + 6);
 	spa = get32(p + 14);
 	tpa = get32(p + 24);
-	if ((op != ARP_OP_REQUEST && op != ARP_OP_REPLY) || nif->ip == 0 || tpa != nif->ip) {
+	/* A group sender hardware address (its I/G bit) or a broadcast/multicast sender protocol
+	 * address names no neighbour: learning it would send unicast traffic to a group. */
+	if ((op != ARP_OP_REQUEST && op != ARP_OP_REPLY) || nif->ip == 0 || tpa != nif->ip ||
+	    (p[8] & 1) || spa == 0xffffffffu || (spa >> 28) >= 0xe) {
 		net_drop(nif);
 		return;
 	}

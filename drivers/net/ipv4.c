@@ -19,6 +19,17 @@ static bool for_us(const struct netif *nif, uint32_t dst)
 	return (nif->ip != 0 && dst == nif->ip) || dst == IP_BROADCAST || net_dhcp_active();
 }
 
+/* RFC 1122 §3.2.1.3: a source that names no single host (limited or subnet broadcast, class D
+ * multicast, class E) is invalid; the datagram is discarded, so nothing answers it. */
+static bool source_valid(const struct netif *nif, uint32_t src)
+{
+	if (src == IP_BROADCAST || (src >> 28) >= 0xe) {
+		return false;
+	}
+	return nif->ip == 0 || nif->netmask == 0 || nif->netmask == IP_BROADCAST ||
+	       (src & ~nif->netmask) != (~nif->netmask) || ((src ^ nif->ip) & nif->netmask) != 0;
+}
+
 void net_ip_input(struct netif *nif, const uint8_t *src_mac, const uint8_t *p, size_t len)
 {
 	unsigned hlen;
@@ -39,7 +50,7 @@ void net_ip_input(struct netif *nif, const uint8_t *src_mac, const uint8_t *p, s
 	}
 	src = get32(p + 12);
 	dst = get32(p + 16);
-	if (!for_us(nif, dst)) {
+	if (!for_us(nif, dst) || !source_valid(nif, src)) {
 		net_drop(nif);
 		return;
 	}

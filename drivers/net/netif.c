@@ -75,6 +75,10 @@ void net_input(struct netif *nif, const void *frame, size_t len)
 		net_drop(nif); /* not for us (multicast included) */
 		return;
 	}
+	if (f[6] & 1) {
+		net_drop(nif); /* a group source address (IEEE 802.3 §3.2.3): no sender to answer */
+		return;
+	}
 	switch (get16(f + 12)) {
 	case ETH_P_ARP:
 		net_arp_input(nif, f + ETH_HLEN, len - ETH_HLEN);

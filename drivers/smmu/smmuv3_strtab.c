@@ -145,7 +145,15 @@ static int ste_set(struct smmu *s, uint32_t sid, const uint64_t *want)
 	smmu_publish(s, &ste[1], STE_BYTES - sizeof(uint64_t));
 	smmu_write64(&ste[0], want[0]);
 	smmu_publish(s, ste, sizeof(uint64_t));
-	return ste_invalidate(s, sid, SMMU_FIELD_GET(STE_0_CONFIG, want[0]) == STE_CONFIG_S1);
+	ret = ste_invalidate(s, sid, SMMU_FIELD_GET(STE_0_CONFIG, want[0]) == STE_CONFIG_S1);
+	if (ret < 0) {
+		/* The SMMU did not confirm: the caller treats the change as not made (and frees a
+		 * domain it made for it), so the table must not keep pointing at that domain's
+		 * CD and tables. Abort is the one safe state left in memory. */
+		smmu_write64(&ste[0], STE_0_V | SMMU_FIELD(STE_0_CONFIG, STE_CONFIG_ABORT));
+		smmu_publish(s, ste, sizeof(uint64_t));
+	}
+	return ret;
 }
 
 struct smmu_stream *smmu_stream_find(struct smmu *s, uint32_t sid)

@@ -329,7 +329,7 @@ static int vblk_check_io(struct vblk *b, const struct vblk_io *io)
 		if (b->info.read_only) {
 			return -EROFS;
 		}
-		/* fall through */
+		return io->buf == NULL ? -EINVAL : vblk_check_range(b, io->lba, io->count);
 	case VBLK_OP_READ:
 		return io->buf == NULL ? -EINVAL : vblk_check_range(b, io->lba, io->count);
 	case VBLK_OP_FLUSH:

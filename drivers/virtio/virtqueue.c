@@ -207,6 +207,7 @@ static void virtq_detach(struct virtq *vq, uint16_t head)
 	vq->free_head = head;
 	vq->free_count += c->count;
 	*c = (struct virtq_chain){ 0 };
+	vq->chains--;
 }
 
 void virtq_destroy(struct virtq *vq)
@@ -456,6 +457,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 		if (ret < 0) {
 			return ret;
 		}
+		vq->chains++;
 		if (!vq->packed) {
 			virtq_publish(vq, head);
 		}
@@ -470,6 +472,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned count, vo
 	vq->free_head = virtq_write_descs(vq, count, &writable);
 	vq->free_count -= count;
 	vq->chain[head] = (struct virtq_chain){ token, writable, (uint16_t)count, 0, 0, true };
+	vq->chains++;
 	if (vq->packed) {
 		virtq_packed_publish(vq, head, count, false, 0);
 	} else {
@@ -569,8 +572,10 @@ static int virtq_split_next(struct virtq *vq, uint32_t *id, uint32_t *written)
 	if (used_idx == vq->last_used) {
 		return -EAGAIN;
 	}
-	if ((uint16_t)(used_idx - vq->last_used) > vq->size) {
-		return virtq_break(vq, "used index jumped past the ring", used_idx);
+	/* Each chain in flight is used once: an index further ahead publishes entries the
+	 * device never wrote, stale ones whose ids may match a chain now in flight. */
+	if ((uint16_t)(used_idx - vq->last_used) > vq->chains) {
+		return virtq_break(vq, "used index ahead of the chains in flight", used_idx);
 	}
 	/* The entries must be read after the index that published them. */
 	dma_rmb();

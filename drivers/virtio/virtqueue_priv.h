@@ -86,6 +86,7 @@ struct virtq {
 	uint16_t avail_idx;
 	uint16_t kicked_idx; /* avail_idx at the last virtq_kick() (event-idx) */
 	uint16_t last_used;
+	unsigned chains; /* chains in flight: the most used entries the device may publish */
 	bool event_idx;
 	bool packed;
 	/* packed: ring positions and wrap counters (§2.8.1) */

@@ -64,6 +64,41 @@ static void test_arp_request_for_another_address_is_ignored(void **state)
 	assert_int_equal(nf_link.nif.counters.rx_drop, 1);
 }
 
+/* Found by tests/fuzz/fuzz_net.c: an ARP request or echo request from a group MAC or a broadcast
+ * IP source was answered, to a multicast address (a reflector a hostile host could use). */
+static void test_arp_request_from_a_multicast_mac_is_not_answered(void **state)
+{
+	static const uint8_t group_mac[6] = { 0x73, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+	(void)state;
+	nf_arp(nf_next_inject(), 1, nf_bcast, group_mac, PEER_IP, (const uint8_t *)"\0\0\0\0\0\0",
+	       OUR_IP);
+	nf_link.nif.ops->poll(&nf_link.nif, 0);
+	/* the same with a unicast Ethernet source and the group address as ARP's sender */
+	nf_arp(nf_next_inject(), 1, nf_bcast, nf_peer_mac, PEER_IP, (const uint8_t *)"\0\0\0\0\0\0",
+	       OUR_IP);
+	memcpy(nf_link.queue[nf_link.queued - 1].b + 22, group_mac, 6);
+	nf_link.nif.ops->poll(&nf_link.nif, 0);
+	assert_int_equal(nf_link.sent_count, 0);
+	assert_int_equal(nf_link.nif.counters.rx_drop, 2);
+}
+
+static void test_echo_request_from_a_broadcast_or_multicast_ip_is_not_answered(void **state)
+{
+	static const uint32_t sources[] = { 0xffffffffu, 0xe0000001u, 0xf0000001u,
+					    (OUR_IP & 0xffffff00u) | 0xffu };
+
+	(void)state;
+	nf_link.nif.netmask = 0xffffff00u;
+	for (unsigned i = 0; i < 4; i++) {
+		nf_icmp_echo(nf_next_inject(), nf_peer_mac, sources[i], 8, 1, 1,
+			     (const uint8_t *)"ping", 4);
+		nf_link.nif.ops->poll(&nf_link.nif, 0);
+	}
+	assert_int_equal(nf_link.sent_count, 0);
+	assert_int_equal(nf_link.nif.counters.rx_drop, 4);
+}
+
 /* ---------------------------------------------------------------- ping */
 
 static void test_ping_resolves_the_gateway_and_gets_the_reply(void **state)
@@ -501,6 +536,10 @@ int main(void)
 		cmocka_unit_test_setup(test_ping_without_an_arp_answer_is_unreachable, fresh),
 		cmocka_unit_test_setup(test_ping_ignores_a_reply_with_the_wrong_sequence, fresh),
 		cmocka_unit_test_setup(test_echo_requests_are_answered_with_the_same_data, fresh),
+		cmocka_unit_test_setup(test_arp_request_from_a_multicast_mac_is_not_answered,
+				       fresh),
+		cmocka_unit_test_setup(
+			test_echo_request_from_a_broadcast_or_multicast_ip_is_not_answered, fresh),
 		cmocka_unit_test_setup(test_udp_without_checksum_is_accepted, fresh),
 		cmocka_unit_test_setup(test_udp_to_other_ports_or_outside_serve_is_not_answered,
 				       fresh),

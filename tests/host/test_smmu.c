@@ -342,6 +342,26 @@ static void test_a_cmd_sync_that_never_completes_is_reported_not_hung(void **sta
 	free(out);
 }
 
+/* Found by tests/fuzz/fuzz_smmu.c: a translate whose STE invalidation timed out freed the new
+ * domain but left the stage-1 STE pointing at its context descriptor and tables. */
+static void test_a_translate_that_times_out_leaves_no_ste_to_the_freed_domain(void **state)
+{
+	struct smmu_fixture *f = up(state);
+	struct smmu_domain *d = NULL;
+	struct capture c;
+	uint64_t ste[8];
+
+	smmu_set_timeout(f->smmu, SMMU_TEST_TIMEOUT_NS);
+	f->model.sync_stuck = true;
+	capture_start(&c);
+	assert_int_equal(smmu_stream_translate(f->smmu, 0x11, &d), -ETIMEDOUT);
+	free(capture_end(&c));
+	assert_null(d);
+	assert_int_equal(smmu_model_read_ste(&f->model, 0x11, ste), 0);
+	assert_true(ste[0] & 1);
+	assert_int_equal(bits(ste[0], 3, 1), 0); /* abort, not stage 1 */
+}
+
 static void test_a_full_command_queue_that_does_not_move_times_out(void **state)
 {
 	struct smmu_fixture *f = up(state);
@@ -485,6 +505,7 @@ int main(void)
 		T(test_an_abort_ste_blocks_without_an_event),
 		T(test_the_command_queue_wraps),
 		T(test_a_cmd_sync_that_never_completes_is_reported_not_hung),
+		T(test_a_translate_that_times_out_leaves_no_ste_to_the_freed_domain),
 		T(test_a_full_command_queue_that_does_not_move_times_out),
 		T(test_an_illegal_command_is_reported_skipped_and_the_queue_restarts),
 		T(test_each_event_is_printed_once_and_counted_per_stream),

@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
+#include "arch/fake_irq.h"
 #include "devmodel.h"
+#include "dm_priv.h"
 #include "devmodel_rng_console.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_console.h"
@@ -323,6 +325,36 @@ static void test_console_write_left_unanswered_fails_the_device(void **state)
 	con_down(&r, c);
 }
 
+/* The device moves transmitq's used.idx two ahead while it holds one chain: entries it never
+ * wrote are published (once, at the first wait). */
+static void jump_used_idx(void *ctx)
+{
+	struct devmodel *dm = ctx;
+	uint16_t *idx = (uint16_t *)(uintptr_t)(dm->queues[1].device + 2);
+
+	*idx = (uint16_t)(*idx + 2);
+	fake_set_wait_hook(NULL, NULL);
+}
+
+/* Found by tests/fuzz/fuzz_used_ring.c: the stale entry's id (0) was the head of the chain in
+ * flight, so the write "succeeded" although the device never took the bytes. */
+static void test_console_used_index_ahead_of_the_chains_in_flight_fails_the_device(void **state)
+{
+	size_t len = 0;
+	struct rig r;
+	struct vcons *c = con_up(&r, 2, false);
+
+	(void)state;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_SWALLOW, 1);
+	fake_set_wait_hook(jump_used_idx, r.dm);
+	assert_true(vcons_write(c, "lost\n", 5) < 0);
+	fake_set_wait_hook(NULL, NULL);
+	assert_true(r.vdev->broken);
+	devmodel_console_output(r.dm, &len);
+	assert_int_equal(len, 0);
+	con_down(&r, c);
+}
+
 static void test_console_transmit_id_not_a_head_fails_the_device(void **state)
 {
 	struct rig r;
@@ -402,6 +434,8 @@ int main(void)
 		cmocka_unit_test(test_console_bad_input_length_is_not_believed),
 		cmocka_unit_test(test_console_input_past_the_used_length_is_not_read),
 		cmocka_unit_test(test_console_write_left_unanswered_fails_the_device),
+		cmocka_unit_test(
+			test_console_used_index_ahead_of_the_chains_in_flight_fails_the_device),
 		cmocka_unit_test(test_console_transmit_id_not_a_head_fails_the_device),
 		cmocka_unit_test(test_console_receive_id_out_of_range_fails_the_device),
 	};

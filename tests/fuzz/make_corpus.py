@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Generates the seed corpus of every fuzz harness, and turns the checked-in reproducers
+(tests/fuzz/regress/<harness>/*.hex: hex bytes, '#' comments) into inputs.
+
+    tests/fuzz/make_corpus.py OUT      writes OUT/<harness>/<seed> and OUT/../regress/<harness>/
+
+Each seed is built here from what the harness's input means (see the harness's header comment),
+so no binary blob is checked in."""
+import glob
+import os
+import struct
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SEEDS = {}
+
+
+def seeds(name):
+    def register(fn):
+        SEEDS[name] = fn
+        return fn
+    return register
+
+
+@seeds("fuzz_dt")
+def dt_seeds():
+    """The host tests' device trees (QEMU virt, FVP, DMA, malformed, MSI), compiled by dtc."""
+    out = {}
+    for dts in sorted(glob.glob(os.path.join(ROOT, "tests/host/dts/*.dts"))):
+        blob = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", dts],
+                              check=True, capture_output=True).stdout
+        out[os.path.basename(dts)[:-4]] = blob
+    return out
+
+
+OUR_MAC = bytes.fromhex("525400123456")
+GW_MAC = bytes.fromhex("525400aabbcc")
+OUR_IP = bytes([10, 0, 2, 15])
+GW_IP = bytes([10, 0, 2, 2])
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return struct.pack("!H", ~s & 0xFFFF)
+
+
+def eth(dst, etype, payload, src=GW_MAC):
+    return dst + src + struct.pack("!H", etype) + payload
+
+
+def ipv4(proto, payload, src=GW_IP, dst=OUR_IP):
+    h = struct.pack("!BBHHHBB2s4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, b"\0\0",
+                    src, dst)
+    return h[:10] + csum(h) + h[12:] + payload
+
+
+def udp(sport, dport, payload, src=GW_IP, dst=OUR_IP):
+    h = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    pseudo = src + dst + struct.pack("!BBH", 0, 17, 8 + len(h + payload) - 8)
+    return h[:6] + csum(pseudo + h + payload) + payload
+
+
+def icmp(typ, ident, seq, data=b"vireo-fuzz"):
+    m = struct.pack("!BBHHH", typ, 0, 0, ident, seq) + data
+    return m[:2] + csum(m) + m[4:]
+
+
+def arp(op, smac, sip, tmac, tip):
+    return struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op, smac, sip, tmac, tip)
+
+
+def dhcp(msg_type, yiaddr=bytes([10, 0, 2, 50]), server=bytes([10, 0, 2, 1])):
+    m = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 2, 1, 6, 0, 0, 0, 0, b"\0" * 4, yiaddr,
+                    b"\0" * 4, b"\0" * 4, OUR_MAC, b"", b"")
+    m += bytes([99, 130, 83, 99, 53, 1, msg_type, 54, 4]) + server
+    m += bytes([1, 4, 255, 255, 255, 0, 3, 4]) + server + bytes([51, 4, 0, 0, 14, 16, 255])
+    return eth(b"\xff" * 6, 0x0800, ipv4(17, udp(67, 68, m, server, b"\xff" * 4), server,
+                                         b"\xff" * 4))
+
+
+def frames(mode, *records):
+    """mode byte, then [flags][len le16][frame] per frame (fuzz_net.c)."""
+    out = bytes([mode])
+    for flags, f in records:
+        out += bytes([flags]) + struct.pack("<H", len(f)) + f
+    return out
+
+
+@seeds("fuzz_net")
+def net_seeds():
+    arp_req = eth(b"\xff" * 6, 0x0806, arp(1, GW_MAC, GW_IP, b"\0" * 6, OUR_IP))
+    arp_rep = eth(OUR_MAC, 0x0806, arp(2, GW_MAC, GW_IP, OUR_MAC, OUR_IP))
+    echo_req = eth(OUR_MAC, 0x0800, ipv4(1, icmp(8, 0x1234, 1)))
+    echo_rep = eth(OUR_MAC, 0x0800, ipv4(1, icmp(0, 0x1234, 1)))
+    dgram = eth(OUR_MAC, 0x0800, ipv4(17, udp(5555, 7, b"hello vireo")))
+    return {
+        "idle_arp_icmp_udp": frames(0, (0, arp_req), (0, echo_req), (0, dgram)),
+        "dhcp_offer_ack": frames(1, (1, dhcp(2)), (1, dhcp(5))),
+        "dhcp_nak": frames(1, (1, dhcp(2)), (1, dhcp(6))),
+        "ping_gateway": frames(2, (0, arp_rep), (0, echo_rep)),
+        "udp_echo": frames(3, (0, arp_req), (0, dgram), (0, dgram)),
+    }
+
+
+def pokes(*records):
+    """[function][register le16][value] records (fuzz_pci.c, fuzz_transport.c)."""
+    return b"".join(bytes([fn]) + struct.pack("<H", reg) + bytes([v]) for fn, reg, v in records)
+
+
+@seeds("fuzz_pci")
+def pci_seeds():
+    """Functions (pci_rig.c): 0 host bridge, 1 NIC, 2 root port, 3 disk behind it, 4 and 5
+    nested bridges, 6 endpoint behind them, 7 virtio-blk."""
+    return {
+        "board": b"",
+        "endpoint_claims_bridge": pokes((1, 0x0E, 0x01)),
+        "bridge_secondary_is_own_bus": pokes((4, 0x19, 0x00), (4, 0x1A, 0x00)),
+        "bridge_loops_to_root": pokes((5, 0x18, 0x00), (5, 0x19, 0x00)),
+        "cap_list_loop": pokes((1, 0x06, 0x10), (1, 0x34, 0x40), (1, 0x40, 0x10), (1, 0x41, 0x40)),
+        "bar_turns_64bit_io": pokes((1, 0x10, 0x04), (1, 0x14, 0x01)),
+        "multifunction_everywhere": pokes((0, 0x0E, 0x80), (1, 0x0E, 0x80), (7, 0x0E, 0x80)),
+    }
+
+
+@seeds("fuzz_transport")
+def transport_seeds():
+    """mmio: [0][version][device id][QueueNumMax], then one control byte per register read
+    (bit 7: the next 4 bytes are the value). pci: [1 or 3] then pokes as fuzz_pci."""
+    out = {}
+    features = b"\x80" + struct.pack("<I", 0x31006E54)  # blk-ish low feature word
+    version1 = b"\x80" + struct.pack("<I", 1)               # VERSION_1 in the high word
+    for version in (1, 2):
+        for dev, name in ((1, "net"), (2, "blk"), (3, "console"), (4, "rng")):
+            body = b"\0" * 8 + features + version1 + b"\0" * 400
+            out[f"mmio_v{version}_{name}"] = bytes([0, version, dev, 8]) + body
+    out["pci_plain"] = b"\x01"
+    out["pci_cap_pointer_loop"] = b"\x01" + pokes((7, 0x34, 0x40), (7, 0x41, 0x40))
+    out["pci_cap_length_absurd"] = b"\x01" + pokes((7, 0x43, 0xFF), (7, 0x4C, 0xFF), (7, 0x4F, 0xFF))
+    out["pci_cap_offset_past_bar"] = b"\x01" + pokes((7, 0x4B, 0xFF), (7, 0x4A, 0xF0))
+    out["pci_anywhere_device_id"] = b"\x03" + pokes((7, 0x02, 0x41))
+    return out
+
+
+@seeds("fuzz_used_ring")
+def used_ring_seeds():
+    """[backend] then per request [kind][count][lba] followed by the device's ops (0 honest,
+    1 knob, 2 idx jump, 3 rewrite entry, 4 late completion, 5 config change, 6 idx back,
+    7 nothing); see fuzz_used_ring.c."""
+    honest = b"\0" * 4
+    out = {}
+    for backend, name in ((0, "direct"), (1, "bounce")):
+        out[f"{name}_honest_mix"] = bytes([backend]) + b"".join(
+            bytes([k, 3, 5]) + honest for k in (0, 1, 2, 3, 4, 0))
+        out[f"{name}_knobs"] = bytes([backend]) + b"".join(
+            bytes([0, 2, 9, 1, k]) + honest for k in range(6))
+        out[f"{name}_idx_jump"] = bytes([backend, 0, 1, 1, 0, 2, 3, 0, 0, 0, 1, 1, 6]) + honest
+        out[f"{name}_rewrite"] = bytes([backend, 0, 1, 1, 0, 3, 0, 0x80, 1, 0, 0, 0]) + honest
+        out[f"{name}_swallow_late"] = bytes([backend, 0, 1, 1, 1, 3, 7, 7, 4, 7]) + honest
+        out[f"{name}_timeout"] = bytes([backend, 0, 1, 1]) + b"\7" * 64
+        out[f"{name}_net"] = bytes([backend | 2]) + b"".join(
+            bytes([k, 60, 0]) + honest for k in (5, 6, 5, 6))
+        out[f"{name}_net_rx_len"] = bytes([backend, 6, 0xEA, 5, 3, 0, 0x80, 0, 0, 0xFF, 0xFF,
+                                           0xFF, 0x7F]) + honest
+    return out
+
+
+@seeds("fuzz_smmu")
+def smmu_seeds():
+    """op bytes and their arguments (fuzz_smmu.c)."""
+    translate = bytes([7, 0, 0])
+    event = bytes([0, 0x10]) + struct.pack("<HQB", 0x10, 0x1000, 1)
+    return {
+        "events": event * 4,
+        "evtq_prod_wild": event + bytes([1]) + struct.pack("<I", 0x8007FFFF) + event,
+        "cmdq_cons_wild": bytes([2]) + struct.pack("<I", 0x00FFFFFF) + b"\x10",
+        "gerror": bytes([3]) + struct.pack("<I", 0xFFFFFFFF),
+        "map_unmap": translate + bytes([4]) + struct.pack("<I", 0x1234) + bytes([4, 0, 0, 0, 0]),
+        "sync_stuck": translate + bytes([5, 2, 4]) + struct.pack("<I", 5),
+        "translate_while_sync_stuck": bytes([5, 2, 7, 1, 0]),
+        "cons_chaos": translate + bytes([6, 4]) + b"\xff" * 32,
+    }
+
+
+def write_dir(path, files):
+    os.makedirs(path, exist_ok=True)
+    for old in os.listdir(path):
+        os.unlink(os.path.join(path, old))
+    for name, data in files.items():
+        with open(os.path.join(path, name), "wb") as f:
+            f.write(data)
+
+
+def parse_hex(path):
+    text = []
+    with open(path) as f:
+        for line in f:
+            text.append(line.split("#", 1)[0])
+    return bytes.fromhex("".join(text).replace("\n", " "))
+
+
+def main():
+    out = sys.argv[1]
+    regress = os.path.join(os.path.dirname(os.path.abspath(out)), "regress")
+    for name, fn in SEEDS.items():
+        write_dir(os.path.join(out, name), fn())
+    for d in glob.glob(os.path.join(ROOT, "tests/fuzz/regress/*")):
+        files = {os.path.basename(p)[:-4]: parse_hex(p) for p in glob.glob(d + "/*.hex")}
+        write_dir(os.path.join(regress, os.path.basename(d)), files)
+    total = sum(len(os.listdir(os.path.join(out, n))) for n in SEEDS)
+    print(f"fuzz corpus: {len(SEEDS)} harnesses, {total} seeds in {out}")
+
+
+if __name__ == "__main__":
+    main()
