@@ -1,6 +1,8 @@
-/* The system calls newlib needs, for one program on one CPU: stdio goes to the console, malloc
- * grows into a heap carved from RAM at boot, and anything else fails cleanly. Also the stack
- * protector symbols that Debian's libfdt refers to, and panic(). */
+/* The system calls newlib needs, for one program on one CPU, where the image's differ from
+ * libvireo's weak defaults (lib/env.c, which also has the rest: _close, _fstat, _isatty, _lseek,
+ * _getpid, _kill and the stack protector symbols Debian's libfdt refers to): stdout goes to
+ * the console from the first line on (before vireo_init() has an environment), stdin reads
+ * it, malloc grows into a heap carved from RAM at boot, and panic() works before anything. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -65,57 +67,10 @@ int _read(int fd, void *buf, size_t len)
 	return 1;
 }
 
-int _close(int fd)
-{
-	errno = EBADF;
-	return -1;
-}
-
-int _fstat(int fd, struct stat *st)
-{
-	if (fd < 0 || fd > 2) {
-		errno = EBADF;
-		return -1;
-	}
-	st->st_mode = S_IFCHR;
-	return 0;
-}
-
-int _isatty(int fd)
-{
-	return fd >= 0 && fd <= 2;
-}
-
-off_t _lseek(int fd, off_t offset, int whence)
-{
-	errno = ESPIPE;
-	return -1;
-}
-
-int _getpid(void)
-{
-	return 1;
-}
-
-int _kill(int pid, int sig)
-{
-	errno = EINVAL;
-	return -1;
-}
-
 _Noreturn void _exit(int status)
 {
 	printf("exit(%d): halted\n", status);
 	arch_halt();
-}
-
-/* Debian's libfdt is built with -fstack-protector; a fixed canary is enough to catch the
- * accidental overwrites it is there for. */
-uintptr_t __stack_chk_guard = (uintptr_t)0x595e9fbd94fda766ull; /* its low half on 32 bits */
-
-_Noreturn void __stack_chk_fail(void)
-{
-	panic("stack smashing detected");
 }
 
 /* Formats into a static buffer and writes it to the console directly: no malloc, no stdio
