@@ -213,10 +213,10 @@ FUZZ_S ?= 60
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -Wno-unknown-warning-option -Iinclude -Iarch/fake/include \
 	-Itests/devmodel -Itests/host -Itests/fuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DVIREO_HOST
-FUZZ_LIBS := -fsanitize=fuzzer,address,undefined -lfdt
+FUZZ_LIBS := -fsanitize=fuzzer,address,undefined -lfdt -lz
 FUZZ_SUPPORT_SRCS := $(wildcard arch/fake/*.c) $(wildcard tests/devmodel/*.c) \
 	$(filter-out tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c))
-FUZZ_OBJS := $(patsubst %,$(FBUILD)/obj/%.o,$(PORTABLE_SRCS) $(FUZZ_SUPPORT_SRCS))
+FUZZ_OBJS := $(patsubst %,$(FBUILD)/obj/%.o,$(PORTABLE_SRCS) $(LINUX_BOOT_SRCS) $(FUZZ_SUPPORT_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FBUILD)/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FBUILD)/obj/%.c.o: %.c

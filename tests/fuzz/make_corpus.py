@@ -186,6 +186,65 @@ def smmu_seeds():
     }
 
 
+def image_header(image_size=0x10000, text_offset=0):
+    """A 64-byte arm64 Image header (Linux Documentation/arch/arm64/booting.rst)."""
+    hdr = struct.pack("<IIQQQQQQII", 0x14000010, 0, text_offset, image_size, 0xA, 0, 0, 0,
+                      0x644D5241, 0)
+    return hdr + bytes(range(256)) * 4
+
+
+def small_gpt(parts, sectors=128, corrupt=None):
+    """A GPT disk of `sectors` 512-byte sectors: protective MBR, header at LBA 1, 4 entries of
+    128 bytes at LBA 2, partitions (name, data) from LBA 34 on. corrupt: "header" or
+    "entries" breaks that CRC."""
+    import uuid
+    import zlib
+    disk = bytearray(sectors * 512)
+    disk[446:462] = struct.pack("<B3sB3sII", 0, b"\x00\x02\x00", 0xEE, b"\xff\xff\xff", 1,
+                                sectors - 1)
+    disk[510:512] = b"\x55\xaa"
+    entries, lba = b"", 34
+    guid = uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4").bytes_le
+    for i, (name, data) in enumerate(parts):
+        count = max(1, (len(data) + 511) // 512)
+        entries += struct.pack("<16s16sQQQ72s", guid, bytes([i + 1]) * 16, lba,
+                               lba + count - 1, 0, name.encode("utf-16-le"))
+        disk[lba * 512:lba * 512 + len(data)] = data
+        lba += count
+    entries = entries.ljust(4 * 128, b"\0")
+    disk[1024:1024 + len(entries)] = entries
+    ecrc = zlib.crc32(entries) ^ (1 if corrupt == "entries" else 0)
+    fields = [b"EFI PART", 0x00010000, 92, 0, 0, 1, sectors - 1, 34, sectors - 2,
+              bytes(range(16)), 2, 4, 128, ecrc]
+    fmt = "<8sIIIIQQQQ16sQIII"
+    fields[3] = zlib.crc32(struct.pack(fmt, *fields)) ^ (1 if corrupt == "header" else 0)
+    disk[512:512 + 92] = struct.pack(fmt, *fields)
+    return bytes(disk)
+
+
+@seeds("fuzz_linux_boot")
+def linux_boot_seeds():
+    """Disks for the payload loader: GPT with kernel and initrd (plain and gzip Images), a
+    whole-disk raw Image and raw gzip, a GPT whose CRCs are wrong, a partition past the end;
+    the bytes at the end become bootargs."""
+    import gzip
+    kernel = image_header()
+    gz = gzip.compress(kernel, 9)
+    initrd = b"070701" + b"0" * 104 + b"TRAILER!!!\0"
+    tail = b"console=ttyAMA0 rdinit=/init"
+    return {
+        "gpt_plain": small_gpt([("kernel", kernel), ("initrd", initrd)]) + tail,
+        "gpt_gzip": small_gpt([("kernel", gz), ("initrd", initrd)]),
+        "gpt_kernel_only": small_gpt([("kernel", kernel)], sectors=64),
+        "gpt_bad_header_crc": small_gpt([("kernel", kernel)], corrupt="header"),
+        "gpt_bad_entries_crc": small_gpt([("kernel", kernel)], corrupt="entries"),
+        "gpt_past_end": small_gpt([("kernel", kernel * 40)], sectors=64)[:64 * 512],
+        "raw_image": kernel.ljust(4096, b"\0"),
+        "raw_gzip": gz.ljust(2048, b"\0"),
+        "raw_bad_magic": b"\0" * 56 + b"ARM\x63" + b"\0" * 452,
+    }
+
+
 def write_dir(path, files):
     os.makedirs(path, exist_ok=True)
     for old in os.listdir(path):
