@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vireo/options.h"
+
 #define MEM_MAX_RANGES 32
 #define MEM_MAX_REFUSED 8
 
@@ -74,9 +76,7 @@ int psci_system_off(void);
 struct vireo *boot_vireo(void);
 
 /* boot/shell.c */
-/** Parse a decimal or 0x-hex number, nothing else (no sign, no blanks), no larger than max.
- *  -EINVAL when it is not a number, -ERANGE when it is too large. */
-int parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* vireo_vireo_parse_u64() is libvireo's (vireo/options.h). */
 
 /* boot/console_virtio.c */
 /** With `console=virtio`: moves the boot console (the shell's input and output) to the first

@@ -28,32 +28,9 @@ int shell_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
-int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	const char *digits = hex ? s + 2 : s;
-	unsigned long long v;
-	char *end;
-
-	/* strtoull alone would accept blanks, a sign and an empty string. */
-	if (!(hex ? isxdigit((unsigned char)digits[0]) : isdigit((unsigned char)digits[0]))) {
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtoull(digits, &end, hex ? 16 : 10);
-	if (*end != '\0') {
-		return -EINVAL;
-	}
-	if (errno == ERANGE || v > max) {
-		return -ERANGE;
-	}
-	*out = v;
-	return 0;
-}
-
 int shell_parse_u64(const char *s, const char *what, uint64_t max, uint64_t *out)
 {
-	int ret = parse_u64(s, max, out);
+	int ret = vireo_parse_u64(s, max, out);
 
 	if (ret == -ERANGE) {
 		return shell_error("%s: %s is out of range (at most %llu)", what, s,

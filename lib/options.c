@@ -1,5 +1,7 @@
 /* The options libvireo understands, shared by vireo_init() and the image's bootargs. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,23 +15,19 @@
 
 static uint64_t timeout_ns;
 
-/** A decimal or 0x-hex number and nothing else, at most max. */
-static int parse_number(const char *s, uint64_t max, uint64_t *out)
+int vireo_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
-	char *end;
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
 	unsigned long long v;
-	int base = 10;
+	char *end;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (*s < '0' || (base == 10 && *s > '9') ||
-	    (base == 16 && strchr("0123456789abcdefABCDEF", *s) == NULL)) {
+	/* strtoull alone would accept blanks, a sign and an empty string. */
+	if (!(hex ? isxdigit((unsigned char)digits[0]) : isdigit((unsigned char)digits[0]))) {
 		return -EINVAL;
 	}
 	errno = 0;
-	v = strtoull(s, &end, base);
+	v = strtoull(digits, &end, hex ? 16 : 10);
 	if (*end != '\0') {
 		return -EINVAL;
 	}
@@ -101,7 +99,7 @@ static int opt_vq(const char *value)
 static int opt_bounce_pool(const char *value)
 {
 	uint64_t kib;
-	int ret = parse_number(value, DMA_POOL_MAX_SIZE / 1024, &kib);
+	int ret = vireo_parse_u64(value, DMA_POOL_MAX_SIZE / 1024, &kib);
 
 	return ret < 0 ? ret : dma_pool_set_size((size_t)kib * 1024);
 }
@@ -109,7 +107,7 @@ static int opt_bounce_pool(const char *value)
 static int opt_timeout(const char *value)
 {
 	uint64_t ms;
-	int ret = parse_number(value, TIMEOUT_MAX_MS, &ms);
+	int ret = vireo_parse_u64(value, TIMEOUT_MAX_MS, &ms);
 
 	if (ret == 0 && ms == 0) {
 		ret = -ERANGE;

@@ -4,6 +4,9 @@
 
 #include <stdint.h>
 
+/** Parse a decimal or 0x-hex number, nothing else (no sign, no blanks), no larger than max.
+ *  -EINVAL when it is not a number, -ERANGE when it is too large. */
+int vireo_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /** Apply key=value: dma=direct|bounce, bounce_pool=<KiB>, timeout=<ms>, irq=auto|poll.
  *  0; -ENOENT for a key it does not know; -EINVAL or -ERANGE for a bad value. */
 int vireo_option_apply(const char *key, const char *value);

@@ -41,7 +41,9 @@ def make_disk(path):
 
 
 def disk_args(disk):
-    return ["-drive", f"if=none,file={disk},format=raw,id=demo",
+    """The demo's devices, all stated: `-nic none` (no default NIC), its own virtio-net-pci
+    (vm.explicit_devices() gives it an empty romfile=: vireo runs no option ROMs)."""
+    return ["-nic", "none", "-drive", f"if=none,file={disk},format=raw,id=demo",
             "-device", "virtio-blk-device,drive=demo",
             "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0,disable-legacy=on",
             "-device", "virtio-rng-device"]

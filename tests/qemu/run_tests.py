@@ -15,6 +15,9 @@ cannot run (no QEMU, no image) fails. Each boot's serial log is build/qemu-logs/
 
 Cases are functions decorated with `@case(name)` in tests/qemu/cases_*.py (see harness.py);
 every such file is imported, so adding a case means adding a function. Cases run one at a time.
+This file starts no QEMU itself: every boot goes through vm.VM, whose explicit_devices() adds
+`-nic none` unless the case names a NIC (`-nic`/`-net`) and an empty `romfile=` to PCI NICs,
+so no case gets QEMU's default NIC or needs its option ROMs.
 """
 
 import argparse
