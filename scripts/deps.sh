@@ -12,6 +12,9 @@
 #        scripts/deps.sh --check  exit 0 when everything is there, else list what is missing
 #        scripts/deps.sh --linux  fetch (on demand, for the Linux boot case) Debian's arm64 kernel
 #                                 and static busybox into $VIREO_DEPS/linux; exit 1 when impossible
+#        scripts/deps.sh --bench-peers  fetch (on demand, for `make bench`) the Linux payload,
+#                                 Debian's arm64 fio with its libraries and u-boot-qemu into
+#                                 $VIREO_DEPS/{linux,bench-peers}; exit 1 when one is impossible
 #        scripts/deps.sh --fuzz   clang and libFuzzer for `make fuzz` (see fuzz_deps below)
 set -euo pipefail
 
@@ -182,7 +185,8 @@ fetch_linux() {
 	[ -s "$LINUX_DIR/vmlinuz" ] && [ -s "$LINUX_DIR/busybox" ] && return 0
 	local work pkg m ko
 	work=$(mktemp -d)
-	trap 'rm -rf "$work"' RETURN
+	# The RETURN trap removes itself: --bench-peers calls further functions after this one.
+	trap 'rm -rf "$work"; trap - RETURN' RETURN
 	chmod 0777 "$work"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		as_root dpkg --add-architecture arm64
@@ -287,8 +291,224 @@ enable_i386() {
 	fi
 }
 
+# ---------------------------------------------------------------- make bench's peers
+# `make bench` runs the same workloads on a Linux guest (Debian's kernel from fetch_linux, with
+# Debian's arm64 fio in an initramfs the bench builds) and on U-Boot (Debian's u-boot-qemu,
+# `virtio read`); both fetched here on demand, into $VIREO_DEPS/bench-peers:
+#   fio/bin/fio, fio/lib/<soname> (each library fio loads, transitively, and the dynamic loader
+#   ld-linux-aarch64.so.1, copied as real files under their sonames), fio/PACKAGES;
+#   u-boot/u-boot.bin (/usr/lib/u-boot/qemu_arm64/u-boot.bin), u-boot/VERSION.
+# No package is installed: each .deb is fetched with `apt-get download` and unpacked with
+# dpkg-deb -x. Each failure prints one line "deps: bench peer <name>: <reason>".
+PEERS_DIR="$DEPS/bench-peers"
+FIO_DIR="$PEERS_DIR/fio"
+UBOOT_DIR="$PEERS_DIR/u-boot"
+
+peer_fail() {
+	say "bench peer $1: $2" >&2
+	return 1
+}
+
+# The file a path under the staging root $1 names, following symlinks inside the root
+# (a package's absolute symlink points into the root, not into the host): relative to $1.
+root_resolve() {
+	local root=$1 p=$2 t n=0
+	while [ -L "$root/$p" ] && [ $n -lt 16 ]; do
+		t=$(readlink "$root/$p")
+		case "$t" in
+		/*) p=${t#/} ;;
+		*) p=$(dirname "$p")/$t ;;
+		esac
+		n=$((n + 1))
+	done
+	[ -f "$root/$p" ] && echo "$p"
+}
+
+# Where the loader finds soname $2 in root $1: the needing file's RUNPATH/RPATH ($3, e.g.
+# librados' /usr/lib/aarch64-linux-gnu/ceph), then Debian's multiarch directories.
+root_lib() {
+	local d
+	for d in $3 lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib; do
+		d=${d#/}
+		if [ -e "$1/$d/$2" ] || [ -L "$1/$d/$2" ]; then
+			root_resolve "$1" "$d/$2" && return 0
+		fi
+	done
+	return 1
+}
+
+elf_needed() {
+	"${CROSS}readelf" -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
+}
+
+# The directories of ELF file $1's RUNPATH or RPATH, space-separated ($ORIGIN resolved
+# against $2, the file's directory in the root).
+elf_runpath() {
+	"${CROSS}readelf" -d "$1" 2>/dev/null |
+		sed -n 's/.*(R\(UN\)\?PATH).*\[\(.*\)\]$/\2/p' | tr ':' ' ' |
+		sed "s|\\\$ORIGIN|/$2|g; s|\\\${ORIGIN}|/$2|g"
+}
+
+# Every library usr/bin/fio loads, transitively: "soname path-in-root" or "soname -" (missing).
+fio_closure() {
+	local root=$1 todo=(usr/bin/fio) seen=" " f s p rp
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		rp=$(elf_runpath "$root/$f" "$(dirname "$f")")
+		for s in $(elf_needed "$root/$f"); do
+			case "$seen" in *" $s "*) continue ;; esac
+			seen="$seen$s "
+			if p=$(root_lib "$root" "$s" "$rp"); then
+				echo "$s $p"
+				todo+=("$p")
+			else
+				echo "$s -"
+			fi
+		done
+	done
+}
+
+# The arm64 packages the packages $@ depend on (Depends, Pre-Depends; the first of each
+# alternative), one per line.
+arm64_depends() {
+	apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+		--no-enhances "$@" 2>/dev/null | awk '
+		/^ *\|(Pre)?Depends: / { if (!alt) print $2; alt = 1; next }
+		/^ *(Pre)?Depends: / { if (!alt) print $2; alt = 0; next }
+		/^[^ ]/ { alt = 0 }' | sed -n 's/^\([^<>]*:arm64\)$/\1/p' | sort -u
+}
+
+# fio:arm64 and, breadth first through the Depends of the packages that were needed, the
+# packages that hold the libraries it loads; a package is merged into the staging root only
+# when it holds a library still missing (so python3, init-system-helpers and friends are
+# fetched, looked at and dropped, and their dependencies never followed).
+fetch_fio() {
+	[ -f "$FIO_DIR/.complete" ] && return 0
+	command -v "${CROSS}readelf" >/dev/null || { peer_fail fio "no ${CROSS}readelf"; return 1; }
+	in_work_dir fetch_fio_in
+}
+
+# Runs "$1 WORK": WORK a fresh directory apt's _apt user may write, removed afterwards.
+in_work_dir() {
+	local work rc
+	work=$(mktemp -d)
+	chmod 0777 "$work"
+	"$1" "$work"
+	rc=$?
+	rm -rf "$work"
+	return $rc
+}
+
+fetch_fio_in() {
+	local work=$1 root queue next missing merged deb pkg s changed
+	root="$work/root"
+	mkdir -p "$root" "$work/debs" "$work/p"
+	queue=(fio:arm64)
+	merged=()
+	local tried=" fio:arm64 "
+	while :; do
+		say "fetching ${queue[*]}"
+		(cd "$work/debs" && apt-get download -qq "${queue[@]}" >/dev/null 2>&1) ||
+			{ peer_fail fio "${queue[*]} not downloadable (apt-get download)"; return 1; }
+		for deb in "$work"/debs/*.deb; do
+			pkg=$(dpkg-deb -f "$deb" Package)
+			dpkg-deb -x "$deb" "$work/p/$pkg" && rm -f "$deb"
+		done
+		if [ ${#merged[@]} -eq 0 ]; then
+			[ -f "$work/p/fio/usr/bin/fio" ] || { peer_fail fio "fio:arm64 has no /usr/bin/fio"; return 1; }
+			cp -a "$work/p/fio/." "$root/" && rm -rf "$work/p/fio"
+			merged=(fio:arm64)
+		fi
+		# Merge every fetched package holding a missing library, until none does.
+		changed=1
+		while [ $changed -eq 1 ]; do
+			changed=0
+			missing=$(fio_closure "$root" | awk '$2 == "-" { print $1 }')
+			for pkg in $(ls "$work/p"); do
+				for s in $missing; do
+					if [ -n "$(find "$work/p/$pkg" -name "$s" -print -quit)" ]; then
+						cp -a "$work/p/$pkg/." "$root/" && rm -rf "$work/p/$pkg"
+						merged+=("$pkg:arm64")
+						changed=1
+						break
+					fi
+				done
+			done
+		done
+		[ -z "$missing" ] && break
+		next=()
+		for pkg in $(arm64_depends "${merged[@]}"); do
+			case "$tried" in *" $pkg "*) continue ;; esac
+			tried="$tried$pkg "
+			next+=("$pkg")
+		done
+		[ ${#next[@]} -gt 0 ] || {
+			peer_fail fio "no package among fio:arm64's dependencies holds $(echo $missing)"
+			return 1
+		}
+		queue=("${next[@]}")
+	done
+	rm -rf "$FIO_DIR.new"
+	mkdir -p "$FIO_DIR.new/bin" "$FIO_DIR.new/lib"
+	cp "$root/usr/bin/fio" "$FIO_DIR.new/bin/fio"
+	fio_closure "$root" | while read -r s path; do
+		cp "$root/$path" "$FIO_DIR.new/lib/$s"
+	done
+	printf '%s\n' "${merged[@]}" | sort >"$FIO_DIR.new/PACKAGES"
+	touch "$FIO_DIR.new/.complete"
+	rm -rf "$FIO_DIR"
+	mv "$FIO_DIR.new" "$FIO_DIR"
+	say "fio in $FIO_DIR: $(ls "$FIO_DIR/lib" | wc -l) libraries from ${#merged[@]} packages," \
+		"$(du -sh "$FIO_DIR" | cut -f1)"
+}
+
+# Debian's u-boot-qemu (Architecture: all): only the qemu_arm64 build is kept.
+fetch_uboot() {
+	[ -s "$UBOOT_DIR/u-boot.bin" ] && return 0
+	in_work_dir fetch_uboot_in
+}
+
+fetch_uboot_in() {
+	local work=$1
+	say "fetching u-boot-qemu"
+	(cd "$work" && apt-get download -qq u-boot-qemu >/dev/null 2>&1) ||
+		{ peer_fail u-boot "u-boot-qemu not downloadable (apt-get download)"; return 1; }
+	dpkg-deb -x "$work"/u-boot-qemu_*_all.deb "$work/u"
+	[ -s "$work/u/usr/lib/u-boot/qemu_arm64/u-boot.bin" ] ||
+		{ peer_fail u-boot "u-boot-qemu has no usr/lib/u-boot/qemu_arm64/u-boot.bin"; return 1; }
+	rm -rf "$UBOOT_DIR.new"
+	mkdir -p "$UBOOT_DIR.new"
+	cp "$work/u/usr/lib/u-boot/qemu_arm64/u-boot.bin" "$UBOOT_DIR.new/"
+	basename "$work"/u-boot-qemu_*_all.deb >"$UBOOT_DIR.new/VERSION"
+	rm -rf "$UBOOT_DIR"
+	mv "$UBOOT_DIR.new" "$UBOOT_DIR"
+	say "u-boot in $UBOOT_DIR: $(cat "$UBOOT_DIR/VERSION")"
+}
+
+# --bench-peers: the Linux payload, fio and U-Boot; exit 1 when any could not be fetched (the
+# others are still fetched; each failure said on its own line).
+bench_peers() {
+	local rc=0
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		as_root dpkg --add-architecture arm64
+	fi
+	if [ ! -f "$FIO_DIR/.complete" ] || [ ! -s "$UBOOT_DIR/u-boot.bin" ]; then
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+	fi
+	fetch_linux || { peer_fail linux "Debian's linux-image-arm64/busybox-static:arm64 not fetched"; rc=1; }
+	fetch_fio || rc=1
+	fetch_uboot || rc=1
+	return $rc
+}
+
 if [ "${1:-}" = "--linux" ]; then
 	fetch_linux
+	exit
+fi
+
+if [ "${1:-}" = "--bench-peers" ]; then
+	bench_peers
 	exit
 fi
 
