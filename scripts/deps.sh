@@ -401,7 +401,7 @@ in_work_dir() {
 }
 
 fetch_fio_in() {
-	local work=$1 root queue next missing merged deb pkg s changed
+	local work=$1 root queue next missing merged deb pkg d s changed
 	root="$work/root"
 	mkdir -p "$root" "$work/debs" "$work/p"
 	queue=(fio:arm64)
@@ -425,7 +425,9 @@ fetch_fio_in() {
 		while [ $changed -eq 1 ]; do
 			changed=0
 			missing=$(fio_closure "$root" | awk '$2 == "-" { print $1 }')
-			for pkg in $(ls "$work/p"); do
+			for d in "$work"/p/*; do
+				[ -d "$d" ] || continue
+				pkg=${d##*/}
 				for s in $missing; do
 					if [ -n "$(find "$work/p/$pkg" -name "$s" -print -quit)" ]; then
 						cp -a "$work/p/$pkg/." "$root/" && rm -rf "$work/p/$pkg"
