@@ -97,14 +97,17 @@ class VM:
 
     def __init__(self, image, *, append="", machine="virt", machine_opts=(),
                  cpu="cortex-a57", memory="512M", extra=(), log_path=None,
-                 deadline=None, echo=None, qemu=QEMU):
+                 deadline=None, echo=None, qemu=QEMU, bios=None):
         """`machine_opts`: e.g. ("virtualization=on",); `extra`: further QEMU arguments;
         `deadline`: a time.monotonic() value no wait may go past; `echo`: a text stream that
-        gets the output live (for debugging)."""
+        gets the output live (for debugging); `bios`: boot this firmware (`-bios`, e.g.
+        U-Boot) instead of `image` with `append` (`-kernel`, `-append`), which are then
+        ignored."""
         mach = ",".join([machine, *machine_opts])
+        boot = ["-bios", str(bios)] if bios else ["-kernel", str(image), "-append", append]
         self.argv = [qemu, "-M", mach, "-cpu", cpu, "-m", memory,
                      "-display", "none", "-serial", "stdio", "-monitor", "none",
-                     "-kernel", str(image), "-append", append, *explicit_devices(extra)]
+                     *boot, *explicit_devices(extra)]
         self.log_path = log_path
         self.deadline = deadline
         self.echo = echo
