@@ -24,7 +24,7 @@ STAMP="$SYSROOT/.complete"
 CROSS=aarch64-linux-gnu-
 PACKAGES=(gcc make python3 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	ipxe-qemu device-tree-compiler libcmocka-dev libfdt-dev zlib1g-dev newlib-source texinfo xz-utils
-	gcc-arm-none-eabi libnewlib-arm-none-eabi
+	gcc-arm-none-eabi libnewlib-arm-none-eabi e2fsprogs
 	lib32gcc-12-dev libc6-dev-i386 linux-libc-dev:i386 libcmocka-dev:i386 libfdt1:i386 zlib1g-dev:i386)
 
 say() { printf 'deps: %s\n' "$*"; }
@@ -36,6 +36,7 @@ say() { printf 'deps: %s\n' "$*"; }
 # -nic none, so no case needs them; they are installed so that a QEMU command line a user types
 # (a NIC without romfile=) works too. qemu-system-arm only recommends them, and this script
 # installs without recommends.
+# mke2fs (e2fsprogs): `make bench` gives U-Boot an ext4 disk, to time its `load` (bench_uboot.py).
 REQUIRED_FILES="
 /usr/bin/gcc gcc
 /usr/bin/make make
@@ -48,6 +49,7 @@ REQUIRED_FILES="
 /usr/include/cmocka.h libcmocka-dev
 /usr/include/libfdt.h libfdt-dev
 /usr/include/zlib.h zlib1g-dev
+/sbin/mke2fs e2fsprogs
 /usr/bin/arm-none-eabi-gcc gcc-arm-none-eabi
 /usr/bin/arm-none-eabi-objcopy binutils-arm-none-eabi
 /usr/lib/arm-none-eabi/lib/thumb/v7ve+simd/hard/libc.a libnewlib-arm-none-eabi
