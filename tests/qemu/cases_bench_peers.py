@@ -1,11 +1,13 @@
-"""A QEMU case for `make bench`'s Linux peer (issue 13): the initramfs bench_linux.py builds
+"""QEMU cases for `make bench`'s peers (issue 13). Linux: the initramfs bench_linux.py builds
 (busybox, the virtio modules, Debian's arm64 fio and every library it loads) boots Debian's
 kernel, and its /init runs fio on /dev/vda: a 1 MiB direct write of a pattern and 64 random
 4 KiB reads at queue depth 4, through libaio. The host checks fio's JSON (the byte and request
 counts it was asked for) and that the disk file holds the pattern where fio wrote it and its
-old bytes everywhere else.
+old bytes everywhere else. U-Boot: Debian's u-boot-qemu, driven as bench_uboot.py drives it
+(autoboot stopped, the disks found in `dm tree`, a 64 MiB ext4 file loaded from each), its
+crc32 of the loaded file checked against zlib's.
 
-The payload is fetched on demand (scripts/deps.sh --bench-peers); when that is impossible the
+The payloads are fetched on demand (scripts/deps.sh --bench-peers); when that is impossible the
 case is skipped (SKIP, counted as skipped), never passed."""
 
 import os
@@ -78,3 +80,30 @@ def bench_linux_initramfs(ctx):
     disk.verify_file()
     print(f"     ({ctx.name}: initramfs built and fio ran in {time.monotonic() - start:.0f}s)",
           flush=True)
+
+
+@case("bench-uboot-reads-the-disks", timeout=300)
+def bench_uboot_reads(ctx):
+    """make bench's U-Boot peer: Debian's u-boot-qemu stops its autoboot, finds the mmio and pci
+    disks in `dm tree` and loads the 64 MiB file from each; U-Boot's crc32 of it is zlib's"""
+    import bench_uboot
+
+    bios = os.path.join(bench_linux.UBOOT_DIR, "u-boot.bin")
+    if not os.path.isfile(bios):
+        out = bench_linux.fetch()
+        if not os.path.isfile(bios):
+            raise CaseSkipped(short(bench_linux.reason(out, "u-boot", "no u-boot.bin")))
+    log = os.path.join(ctx.logdir, f"{ctx.name}.log")
+    ctx.logs.append(log)
+    disks = [("mmio/direct", "virtio-blk-device,drive=u0,bus=virtio-mmio-bus.31", "u0"),
+             ("pci/direct", "virtio-blk-pci,drive=u1,disable-legacy=on,addr=0x2", "u1")]
+    try:
+        results, version = bench_uboot.run(bios, ctx.workdir, disks, log, ctx.deadline)
+    except bench_uboot.PeerMissing as e:
+        raise CaseSkipped(short(str(e))) from e
+    check(version.startswith("U-Boot "), f"no U-Boot version line: {short(version)}")
+    for label, _, _ in disks:
+        r = results.get(label, {})
+        check("error" not in r, f"{label}: {short(r.get('error', ''))}")
+        check(len(r["load_runs_mbps"]) == 3 and all(x > 0 for x in r["load_runs_mbps"]),
+              f"{label}: load did not report three timed reads: {r}")
