@@ -322,7 +322,7 @@ def build_rows(vireo, vireo_err, linux, linux_why, uboot, uboot_why):
 
 
 def print_table(rows):
-    print("bench: disk         workload                        | vireo | linux | u-boot | "
+    print("bench: disk         workload                        |   vireo |   linux |  u-boot | "
           "vireo/linux")
     for r in rows:
         v = fmt(r["vireo"]) if r["vireo"] is not None else "failed"
@@ -332,7 +332,7 @@ def print_table(rows):
         ub = fmt(r["u-boot"]) if r["u-boot"] is not None else \
             ("not run" if r["u-boot_why"].startswith("not run") else "-")
         ratio = f"{r['vireo/linux']:.2f}" if r["vireo/linux"] is not None else "-"
-        print(f"bench: {r['disk']:12s} {r['workload']:31s} | {v:>5s} | {lx:>5s} | {ub:>6s} | "
+        print(f"bench: {r['disk']:12s} {r['workload']:31s} | {v:>7s} | {lx:>7s} | {ub:>7s} | "
               f"{ratio}")
     why = {}
     for r in rows:
@@ -379,6 +379,7 @@ def targets(rows, ratios, image_bytes, first_io_us, map_path):
 
     def add(what, measured, op, bound, note=""):
         if measured is None:
+            note = note[len("not run: "):] if note.startswith("not run: ") else note
             status = "not measured" + (f": {note}" if note else "")
         else:
             status = "met" if (measured >= bound if op == ">=" else measured <= bound) \
@@ -418,7 +419,9 @@ def print_targets(tlist):
     print("bench: targets (median of 3; ratios from this one run):")
     for t in tlist:
         m = t["measured"]
-        if isinstance(m, float):
+        if m is None:
+            m = "-"
+        elif isinstance(m, float):
             m = f"{m:.2f}"
         elif isinstance(m, list):
             m = "calls in virtq_add: " + ", ".join(m)
