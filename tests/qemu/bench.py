@@ -125,7 +125,7 @@ def machine_args(workdir, prefix):
     where.workdir = workdir
     dtb = cases_dma.dtb_with_restricted_pool(where, vmlib.virtio_mmio_address(30),
                                              machine="virt,iommu=smmuv3", memory="1G")
-    args = ["-global", "virtio-mmio.force-legacy=false", "-dtb", dtb]
+    args = ["-nic", "none", "-global", "virtio-mmio.force-legacy=false", "-dtb", dtb]
     for d in DISKS:
         path = scratch(os.path.join(workdir, f"{prefix}-{d.name}.img"), MIB)
         args += ["-drive", f"if=none,file={path},format=raw,id={d.drive}", "-device", d.device]

@@ -122,7 +122,8 @@ def run(bios, workdir, disks, log_path, deadline):
     {label: measure()} and the U-Boot version line."""
     data = os.urandom(MIB << 20)
     crc = zlib.crc32(data)
-    extra = ["-global", "virtio-mmio.force-legacy=false"]
+    # -nic none: no NIC, so its autoboot and `virtio scan` find no network either
+    extra = ["-nic", "none", "-global", "virtio-mmio.force-legacy=false"]
     for label, device, drive in disks:
         path = os.path.join(workdir, f"u-boot-{drive}.img")
         ext4_disk(path, data, (MIB + 1) << 20)

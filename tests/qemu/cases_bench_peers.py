@@ -51,7 +51,7 @@ def bench_linux_initramfs(ctx):
     disk = ctx.disk("d0", 4 * MiB)
     log = os.path.join(ctx.logdir, f"{ctx.name}.log")
     ctx.logs.append(log)
-    extra = ["-initrd", rd, *ctx.mmio_blk(disk, slot=31)]
+    extra = ["-nic", "none", "-initrd", rd, *ctx.mmio_blk(disk, slot=31)]
     with vmlib.VM(kernel, append="console=ttyAMA0 rdinit=/init quiet", extra=extra,
                   memory="1G", log_path=log, deadline=ctx.deadline, echo=ctx.echo) as vm:
         rc = vm.wait_exit(ctx.deadline - time.monotonic())
