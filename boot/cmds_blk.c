@@ -117,12 +117,12 @@ static int cmd_blk_info(int argc, char **argv)
 		blk_cmd_init(&c, vblk_get(n));
 		ret = vblk_get_id(c.b, id);
 		printf("name=%s capacity=%llu blk_size=%u ro=%s flush=%s id=\"%s\" "
-		       "queue_depth=%u indirect=%s event_idx=%s vq=%s\n",
+		       "queue_depth=%u indirect=%s event_idx=%s vq=%s queues=%u\n",
 		       c.name, (unsigned long long)c.info.capacity, (unsigned)c.info.blk_size,
 		       c.info.read_only ? "yes" : "no", c.info.flush ? "yes" : "no",
 		       id_text(ret, id), (unsigned)c.info.queue_depth,
 		       c.info.indirect ? "yes" : "no", c.info.event_idx ? "yes" : "no",
-		       c.info.packed ? "packed" : "split");
+		       c.info.packed ? "packed" : "split", (unsigned)c.info.queues);
 	}
 	if (vblk_count() > 0) {
 		printf("blk: first_io_us=%llu (guest time of the first completed request)\n",

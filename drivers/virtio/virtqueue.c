@@ -628,22 +628,28 @@ static void virtq_idle(const struct virtq *vq, uint64_t until)
 	}
 }
 
-int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
+int virtq_wait_any(struct virtq *const *vqs, unsigned count, unsigned *which, void **token,
+		   uint32_t *len)
 {
+	struct virtio_device *vdev = vqs[0]->vdev;
 	uint64_t now = arch_time_ns();
-	uint64_t deadline = now + vq->vdev->timeout_ns;
+	uint64_t deadline = now + vdev->timeout_ns;
 	uint64_t fault_check = now + VIRTQ_FAULT_CHECK_NS;
-	bool translated = vq->vdev->dma.backend == DMA_BACKEND_IOMMU;
-	/* Masked while the ring is checked, so a completion between the check and the wait
+	bool translated = vdev->dma.backend == DMA_BACKEND_IOMMU;
+	/* Masked while the rings are checked, so a completion between the check and the wait
 	 * still ends the wait (include/arch/irq.h). */
 	unsigned long flags = arch_irq_save();
 	int ret;
 
 	for (;;) {
-		ret = virtq_get(vq, token, len);
+		ret = -EAGAIN;
+		for (unsigned i = 0; i < count && ret == -EAGAIN; i++) {
+			*which = i;
+			ret = virtq_get(vqs[i], token, len);
+		}
 		if (ret != -EAGAIN) {
 			/* A request the device completed while one of its accesses faulted. */
-			if (ret == 0 && dma_iommu_faults(&vq->vdev->dma) > 0) {
+			if (ret == 0 && dma_iommu_faults(&vdev->dma) > 0) {
 				ret = -EFAULT;
 			}
 			break;
@@ -651,7 +657,7 @@ int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
 		now = arch_time_ns();
 		if (now > fault_check) {
 			/* An SMMU fault: the device will not complete (QEMU stops the queue). */
-			if (dma_iommu_faults(&vq->vdev->dma) > 0) {
+			if (dma_iommu_faults(&vdev->dma) > 0) {
 				ret = -EFAULT;
 				break;
 			}
@@ -662,8 +668,15 @@ int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
 			break;
 		}
 		/* SMMU faults raise no interrupt here: a translated device wakes to look. */
-		virtq_idle(vq, translated && fault_check < deadline ? fault_check : deadline);
+		virtq_idle(vqs[0], translated && fault_check < deadline ? fault_check : deadline);
 	}
 	arch_irq_restore(flags);
 	return ret;
+}
+
+int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
+{
+	unsigned which;
+
+	return virtq_wait_any(&vq, 1, &which, token, len);
 }
