@@ -257,6 +257,7 @@ test: deps-check
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image
 	$(Q)python3 tests/qemu/bench.py --image $(BUILD)/aarch64/vireo.bin --build $(BUILD)
+	$(Q)python3 tests/qemu/direct_map_calls.py $(BUILD)/aarch64/vireo.elf
 
 # Where boot-to-first-I/O goes: the vCPU thread's host profile (perf), not a test.
 profile-boot: deps-check
