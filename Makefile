@@ -211,6 +211,7 @@ host-tests-32: $(HOST32_TESTS) $(HOST_DTBS)
 FBUILD := $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_S ?= 60
+FUZZ_JOBS ?= 1
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -Wno-unknown-warning-option -Iinclude -Iarch/fake/include \
 	-Itests/devmodel -Itests/host -Itests/fuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DVIREO_HOST
@@ -236,7 +237,7 @@ fuzz-build: fuzz-deps
 	$(Q)python3 tests/fuzz/make_corpus.py $(FBUILD)/corpus
 
 fuzz: fuzz-build
-	$(Q)tests/fuzz/run_fuzz.sh $(FBUILD) time $(FUZZ_S)
+	$(Q)FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run_fuzz.sh $(FBUILD) time $(FUZZ_S)
 
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
