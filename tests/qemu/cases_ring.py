@@ -92,6 +92,12 @@ def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=
             "vq": "packed" if packed else "split", "queues": str(queues)}
     for k, v in want.items():
         check(info[0].get(k) == v, f"`blk info`: {k}={info[0].get(k)}, expected {v}")
+    first = re.search(r"first_io_us=(\d+) entry_us=(\d+) since_entry_us=(\d+)", t.segments[1])
+    check(first, f"`blk info` has no first_io_us/entry_us: {short(t.segments[1])}")
+    f_us, e_us, since = (int(x) for x in first.groups())
+    # the timer starts with the machine: the image is entered after 0, I/O after entry
+    check(0 < e_us < f_us and abs(e_us + since - f_us) <= 1,
+          f"first_io_us={f_us} entry_us={e_us} since_entry_us={since} do not add up")
     s.verify(t, {0: disk})
     for index, (count, qd, sectors) in RANDREADS.items():
         check(s.ops[index].text == f"blk randread 0 {count} {qd} {sectors}", "script moved")

@@ -86,8 +86,12 @@ def main():
         vm.wait_prompt(120)
         vm.send_line("poweroff")
         vm.wait_exit(60)
-    m = re.search(r"first_io_us=(\d+)", vm.output)
-    print(f"profile-boot: first completed I/O at {m.group(1) if m else '?'} us guest time")
+    m = re.search(r"first_io_us=(\d+) entry_us=(\d+) since_entry_us=(\d+)", vm.output)
+    if m:
+        print(f"profile-boot: first completed I/O at {m.group(1)} us guest time, "
+              f"{m.group(3)} us after the image's entry (at {m.group(2)} us)")
+    else:
+        print("profile-boot: `blk info` printed no first_io_us")
     out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,ip,sym,dso"],
                          capture_output=True, text=True, check=True).stdout
     split = collections.Counter()
