@@ -27,7 +27,8 @@ GCC_INC_FIXED := $(shell $(TARGET_CC) -print-file-name=include-fixed 2>/dev/null
 
 WARN := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter
 COMMON_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/$(ARCH)/include
-TARGET_CFLAGS := $(COMMON_CFLAGS) -O2 -g -ffreestanding -fno-builtin -fPIE \
+TARGET_OPT ?= -O2
+TARGET_CFLAGS := $(COMMON_CFLAGS) $(TARGET_OPT) -g -ffreestanding -fno-builtin -fPIE \
 	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) \
 	-ffunction-sections -fdata-sections $(ARCH_CFLAGS)
 TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
@@ -210,6 +211,7 @@ host-tests-32: $(HOST32_TESTS) $(HOST_DTBS)
 FBUILD := $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_S ?= 60
+FUZZ_JOBS ?= 1
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -Wno-unknown-warning-option -Iinclude -Iarch/fake/include \
 	-Itests/devmodel -Itests/host -Itests/fuzz -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DVIREO_HOST
@@ -235,7 +237,7 @@ fuzz-build: fuzz-deps
 	$(Q)python3 tests/fuzz/make_corpus.py $(FBUILD)/corpus
 
 fuzz: fuzz-build
-	$(Q)tests/fuzz/run_fuzz.sh $(FBUILD) time $(FUZZ_S)
+	$(Q)FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run_fuzz.sh $(FBUILD) time $(FUZZ_S)
 
 # ---------------------------------------------------------------- the two commands
 run: deps-check image
@@ -256,6 +258,13 @@ test: deps-check
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image
 	$(Q)python3 tests/qemu/bench.py --image $(BUILD)/aarch64/vireo.bin --build $(BUILD)
+	$(Q)python3 tests/qemu/direct_map_calls.py $(BUILD)/aarch64/vireo.elf
+
+# Where boot-to-first-I/O goes: the vCPU thread's host profile (perf), not a test.
+profile-boot: deps-check
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 image
+	$(Q)python3 tests/qemu/profile_boot.py --image $(BUILD)/aarch64/vireo.bin --build $(BUILD)
+.PHONY: profile-boot
 
 deps-check:
 	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh

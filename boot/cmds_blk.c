@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch/timer.h"
 #include "shell.h"
 #include "vireo/crc32.h"
 #include "vireo/mem.h"
@@ -117,16 +118,21 @@ static int cmd_blk_info(int argc, char **argv)
 		blk_cmd_init(&c, vblk_get(n));
 		ret = vblk_get_id(c.b, id);
 		printf("name=%s capacity=%llu blk_size=%u ro=%s flush=%s id=\"%s\" "
-		       "queue_depth=%u indirect=%s event_idx=%s vq=%s\n",
+		       "queue_depth=%u indirect=%s event_idx=%s vq=%s queues=%u\n",
 		       c.name, (unsigned long long)c.info.capacity, (unsigned)c.info.blk_size,
 		       c.info.read_only ? "yes" : "no", c.info.flush ? "yes" : "no",
 		       id_text(ret, id), (unsigned)c.info.queue_depth,
 		       c.info.indirect ? "yes" : "no", c.info.event_idx ? "yes" : "no",
-		       c.info.packed ? "packed" : "split");
+		       c.info.packed ? "packed" : "split", (unsigned)c.info.queues);
 	}
 	if (vblk_count() > 0) {
-		printf("blk: first_io_us=%llu (guest time of the first completed request)\n",
-		       (unsigned long long)(vblk_first_io_ns() / 1000));
+		uint64_t first = vblk_first_io_ns();
+		uint64_t entry = arch_entry_time_ns();
+
+		printf("blk: first_io_us=%llu entry_us=%llu since_entry_us=%llu (guest time of the "
+		       "first completed request, of the image's entry, and between them)\n",
+		       (unsigned long long)(first / 1000), (unsigned long long)(entry / 1000),
+		       (unsigned long long)(first > entry ? (first - entry) / 1000 : 0));
 	}
 	return 0;
 }

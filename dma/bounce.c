@@ -144,8 +144,9 @@ static void copy_out(struct dma_dev *dev, unsigned slot, size_t len)
 	dev->stats.bounce_bytes += len;
 }
 
-/* A device-writable buffer is copied in too: the device may write less than all of it, and
- * unmap copies all of it back, which must not hand the caller stale pool contents. */
+/* Only what the device may read is copied in (DMA_TO_DEVICE, DMA_BIDIRECTIONAL); a buffer it
+ * only writes is copied back on unmap up to the bytes it wrote (the used length), so the rest
+ * of the caller's buffer keeps its own data and never receives stale pool bytes. */
 static int bounce_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir,
 		      dma_addr_t *addr)
 {
@@ -167,13 +168,16 @@ static int bounce_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir d
 	}
 	pool->slots[slot].orig = ptr;
 	pool->slots[slot].len = (uint32_t)len;
-	copy_in(dev, (unsigned)slot, len);
+	if (dir != DMA_FROM_DEVICE) {
+		copy_in(dev, (unsigned)slot, len);
+	}
 	dev->stats.maps++;
 	*addr = dma_addr_init(pool->dev_base + (uint64_t)slot * BOUNCE_SLOT_SIZE);
 	return 0;
 }
 
-static void bounce_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
+static void bounce_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir,
+			 size_t written)
 {
 	struct bounce_pool *pool = pool_of(dev);
 	long slot = slot_of(pool, addr, false);
@@ -185,7 +189,7 @@ static void bounce_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum 
 		return;
 	}
 	if (dir != DMA_TO_DEVICE) {
-		copy_out(dev, (unsigned)slot, MIN(len, (size_t)pool->slots[slot].len));
+		copy_out(dev, (unsigned)slot, MIN(MIN(len, written), (size_t)pool->slots[slot].len));
 	}
 	slots_free(pool, (unsigned)slot);
 	dev->stats.unmaps++;

@@ -121,8 +121,11 @@ static int iommu_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir di
 	return 0;
 }
 
-static void iommu_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
+/* Cache maintenance covers the whole buffer whatever was written: nothing is copied here. */
+static void iommu_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir,
+			size_t written)
 {
+	(void)written;
 	struct dma_iommu *p = priv_of(dev);
 	void *cpu = cpu_of(p, dma_addr(addr));
 

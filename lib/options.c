@@ -90,10 +90,16 @@ static int opt_vq(const char *value)
 		virtio_options.no_packed = true;
 	} else if (strcmp(value, "packed") == 0) {
 		virtio_options.no_packed = false;
+	virtio_options.no_blk_mq = false;
 	} else {
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int opt_blk_mq(const char *value)
+{
+	return parse_on_off(value, &virtio_options.no_blk_mq);
 }
 
 static int opt_bounce_pool(const char *value)
@@ -130,6 +136,7 @@ static const struct {
 	{ "indirect", "on|off (VIRTIO_F_INDIRECT_DESC when offered)", opt_indirect },
 	{ "event_idx", "on|off (VIRTIO_F_EVENT_IDX when offered)", opt_event_idx },
 	{ "vq", "split|packed (packed: VIRTIO_F_RING_PACKED when offered)", opt_vq },
+	{ "blk_mq", "on|off (virtio-blk request queues: VIRTIO_BLK_F_MQ when offered)", opt_blk_mq },
 };
 
 int vireo_option_apply(const char *key, const char *value)
@@ -165,5 +172,6 @@ void vireo_options_reset(void)
 	virtio_options.no_indirect = false;
 	virtio_options.no_event_idx = false;
 	virtio_options.no_packed = false;
+	virtio_options.no_blk_mq = false;
 	(void)dma_pool_set_size(DMA_POOL_DEFAULT_SIZE);
 }

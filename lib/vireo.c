@@ -247,6 +247,7 @@ int vireo_blk_submit(struct vireo *v, unsigned blk, struct vireo_blk_io *io)
 				.lba = io->lba,
 				.count = io->count,
 				.buf = io->buf,
+				.stream = io->stream,
 				.user = io,
 				.complete = blk_io_complete };
 	io->done = 0;

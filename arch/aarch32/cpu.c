@@ -71,18 +71,28 @@ void arch_halt(void)
 	}
 }
 
-uint64_t arch_time_ns(void)
+uint64_t arch_entry_count_value; /* CNTVCT at entry, written by entry.S */
+
+static uint64_t count_to_ns(uint64_t cnt)
 {
 	uint64_t freq = read_cntfrq();
-	uint64_t cnt;
 
-	isb(); /* the counter read must not be hoisted above earlier code */
-	cnt = read_cntvct();
 	if (freq == 0) {
 		return cnt;
 	}
 	/* No 128-bit product here: whole seconds and the remainder apart. */
 	return cnt / freq * 1000000000u + cnt % freq * 1000000000u / freq;
+}
+
+uint64_t arch_time_ns(void)
+{
+	isb(); /* the counter read must not be hoisted above earlier code */
+	return count_to_ns(read_cntvct());
+}
+
+uint64_t arch_entry_time_ns(void)
+{
+	return count_to_ns(arch_entry_count_value);
 }
 
 void arch_cpu_relax(void)

@@ -71,6 +71,7 @@ hyp_setup:
 
 svc_entry:
 	cpsid aif
+	mrrc p15, 1, r4, r5, c14	/* CNTVCT: the entry time (CNTVOFF is 0 if we came from HYP) */
 	mrc p15, 0, r0, c1, c0, 0	/* whatever a loader left: MMU, caches, checks off */
 	bic r0, r0, #(SCTLR_M | SCTLR_A | SCTLR_C)
 	bic r0, r0, #(SCTLR_I | SCTLR_V)
@@ -104,6 +105,8 @@ svc_entry:
 	movne r0, #1
 	ldr r1, =arch_entry_el_value
 	str r0, [r1]
+	ldr r1, =arch_entry_count_value
+	strd r4, r5, [r1]
 	/* Early map: the image's and the DTB's RAM cacheable, all else device (mmu.c). */
 	ldr r0, =__image_start
 	ldr r1, =__image_end

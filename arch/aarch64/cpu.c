@@ -6,7 +6,8 @@
 #include "arch/sysreg.h"
 #include "arch/timer.h"
 
-uint32_t arch_entry_el_value; /* written by entry.S */
+uint32_t arch_entry_el_value;	/* written by entry.S */
+uint64_t arch_entry_count_value; /* CNTVCT at entry, written by entry.S */
 
 paddr_t arch_va_to_pa(const void *va)
 {
@@ -72,17 +73,25 @@ void arch_halt(void)
 	}
 }
 
-uint64_t arch_time_ns(void)
+static uint64_t count_to_ns(uint64_t cnt)
 {
 	uint64_t freq = read_sysreg(cntfrq_el0);
-	uint64_t cnt;
 
-	isb(); /* the counter read must not be hoisted above earlier code */
-	cnt = read_sysreg(cntvct_el0);
 	if (freq == 0) {
 		return cnt;
 	}
 	return (uint64_t)((unsigned __int128)cnt * 1000000000u / freq);
+}
+
+uint64_t arch_time_ns(void)
+{
+	isb(); /* the counter read must not be hoisted above earlier code */
+	return count_to_ns(read_sysreg(cntvct_el0));
+}
+
+uint64_t arch_entry_time_ns(void)
+{
+	return count_to_ns(arch_entry_count_value);
 }
 
 void arch_cpu_relax(void)

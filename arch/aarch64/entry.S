@@ -116,6 +116,7 @@ el2_setup:
 	eret
 
 el1_entry:
+	mrs x22, cntvct_el0		/* the entry time (CNTVOFF_EL2 is 0 if we came from EL2) */
 	mov_imm32 x0, SCTLR_EL1_RES1	/* whatever a loader left: MMU and caches off */
 	msr sctlr_el1, x0
 	isb
@@ -137,6 +138,8 @@ el1_entry:
 	isb
 	adr_l x0, arch_entry_el_value
 	str w21, [x0]
+	adr_l x0, arch_entry_count_value
+	str x22, [x0]
 	/* Early map: the image's and the DTB's RAM cacheable, all else device (mmu.c). */
 	mov x0, x20
 	adr_l x1, __image_end

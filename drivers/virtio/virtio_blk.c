@@ -1,6 +1,8 @@
 /* virtio-blk (virtio 1.2 §5.2): up to VBLK_SLOTS requests in flight per device, each a chain
  * of header (device-readable) | data segments | status byte (device-writable), through an
- * indirect table when the device offers them. The synchronous calls submit and wait. */
+ * indirect table when the device offers them. With VIRTIO_BLK_F_MQ a request goes to the
+ * queue of its stream (io->stream modulo the queues used). The synchronous calls submit on
+ * stream 0 and wait. */
 #include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #define VBLK_STATUS_NONE 0xffu
 #define VBLK_SLOTS 64u	       /* requests in flight at most */
 #define VBLK_TABLE_ENTRIES 66u /* indirect table: header, 64 segments (256 KiB), status */
+#define VBLK_MAX_QUEUES 4u     /* request queues used at most (VIRTIO_BLK_F_MQ) */
 
 /* The request headers and statuses live in their own pages, one 128-byte slot each (the
  * header in one cache line, what the device writes in the next), so that cache maintenance
@@ -36,11 +39,15 @@ struct vblk_req {
 struct vblk_slot {
 	struct vblk_io *io;
 	uint32_t writable;
+	unsigned queue; /* the queue it was added to */
 };
 
 struct vblk {
 	struct virtio_device *vdev;
-	struct virtq *vq;
+	struct virtq *vq[VBLK_MAX_QUEUES];
+	unsigned queue_count;
+	unsigned in_flight[VBLK_MAX_QUEUES];
+	unsigned next_poll; /* the queue vblk_poll() looks at first, so none starves */
 	struct vblk_info info;
 	unsigned seg_limit;   /* data segments per request */
 	struct vblk_req *req; /* VBLK_SLOTS of them */
@@ -87,10 +94,18 @@ static void vblk_free(struct vblk *b)
 	free(b);
 }
 
+static void vblk_destroy_queues(struct vblk *b)
+{
+	for (unsigned i = 0; i < b->queue_count; i++) {
+		virtq_destroy(b->vq[i]);
+	}
+	b->queue_count = 0;
+}
+
 void vblk_remove(struct vblk *b)
 {
 	b->vdev->ops->reset(b->vdev);
-	virtq_destroy(b->vq);
+	vblk_destroy_queues(b);
 	devtable_remove(&devices, b);
 	b->vdev->driver_priv = NULL;
 	vblk_free(b);
@@ -126,10 +141,16 @@ static int vblk_read_config(struct vblk *b)
 	in->flush = virtio_has(b->vdev, VIRTIO_BLK_F_FLUSH);
 	in->size_max =
 		size_max == 0 || size_max > VBLK_SEG_BYTES ? VBLK_SEG_BYTES : (uint32_t)size_max;
-	b->seg_limit = (unsigned)MIN(MAX(seg_max, 1),
-				     (uint64_t)MIN(virtq_size(b->vq), VBLK_QUEUE_SIZE) - 2);
+	unsigned ring = VBLK_QUEUE_SIZE;
+	unsigned entries = 0;
+
+	for (unsigned i = 0; i < b->queue_count; i++) {
+		ring = MIN(ring, virtq_size(b->vq[i]));
+		entries += virtq_size(b->vq[i]);
+	}
+	b->seg_limit = (unsigned)MIN(MAX(seg_max, 1), (uint64_t)ring - 2);
 	in->seg_max = b->seg_limit;
-	b->slot_limit = MIN(VBLK_SLOTS, virtq_size(b->vq));
+	b->slot_limit = MIN(VBLK_SLOTS, entries);
 	for (unsigned i = 0; i < b->slot_limit; i++) {
 		b->free_slot[i] = (uint8_t)(b->slot_limit - 1u - i);
 	}
@@ -138,7 +159,47 @@ static int vblk_read_config(struct vblk *b)
 	in->indirect = virtio_has(b->vdev, VIRTIO_F_INDIRECT_DESC);
 	in->event_idx = virtio_has(b->vdev, VIRTIO_F_EVENT_IDX);
 	in->packed = virtio_has(b->vdev, VIRTIO_F_RING_PACKED);
+	in->queues = b->queue_count;
 	return ret;
+}
+
+/* With VIRTIO_BLK_F_MQ, num_queues (a device value: 0 or a failed read means one) limited to
+ * what the driver uses. */
+static unsigned vblk_queues_wanted(struct vblk *b)
+{
+	uint64_t n = cfg(b, VIRTIO_BLK_F_MQ, VIRTIO_BLK_CFG_NUM_QUEUES, 2, 1);
+
+	if (n == 0) {
+		printf("%s: num_queues is 0: using one request queue\n", b->vdev->name);
+		n = 1;
+	}
+	return (unsigned)MIN(n, (uint64_t)VBLK_MAX_QUEUES);
+}
+
+/* Queue 0 must work; a further queue the transport cannot set up leaves the queues before it
+ * (the device accepts a driver that uses fewer than num_queues, §5.2.6.1). */
+static int vblk_create_queues(struct vblk *b)
+{
+	unsigned want = vblk_queues_wanted(b);
+
+	for (unsigned i = 0; i < want; i++) {
+		int ret = virtq_create(b->vdev, i, VBLK_QUEUE_SIZE, &b->vq[i]);
+
+		if (ret == 0 && virtq_size(b->vq[i]) < 3) {
+			virtq_destroy(b->vq[i]);
+			ret = -ENODEV;
+		}
+		if (ret < 0) {
+			if (i == 0) {
+				return ret;
+			}
+			printf("%s: request queue %u cannot be set up (%d): using %u\n",
+			       b->vdev->name, i, ret, i);
+			break;
+		}
+		b->queue_count = i + 1;
+	}
+	return 0;
 }
 
 static int vblk_alloc(struct virtio_device *vdev, struct vblk **out)
@@ -159,18 +220,25 @@ static int vblk_alloc(struct virtio_device *vdev, struct vblk **out)
 	return 0;
 }
 
-/* Indirect tables for every slot, or fewer when DMA memory is short (a small bounce pool);
- * without any, chains are direct. */
+/* Indirect tables for every slot (shared out among the queues), or fewer when DMA memory is
+ * short (a small bounce pool); without any, a queue's chains are direct. */
 static void vblk_setup_indirect(struct vblk *b)
 {
 	unsigned entries = MIN(b->seg_limit + 2u, VBLK_TABLE_ENTRIES);
+	unsigned share = (b->slot_limit + b->queue_count - 1) / b->queue_count;
 
-	for (unsigned tables = b->slot_limit; tables > 0; tables /= 4) {
-		if (virtq_set_indirect(b->vq, tables, entries) == 0) {
+	for (unsigned q = 0; q < b->queue_count; q++) {
+		unsigned tables = MIN(share, virtq_size(b->vq[q]));
+
+		while (tables > 0 && virtq_set_indirect(b->vq[q], tables, entries) != 0) {
+			tables /= 4;
+		}
+		if (tables == 0) {
+			printf("%s: no memory for indirect tables: direct descriptors only%s\n",
+			       b->vdev->name, q > 0 ? " on the later queues" : "");
 			return;
 		}
 	}
-	printf("%s: no memory for indirect tables: direct descriptors only\n", b->vdev->name);
 }
 
 int vblk_probe(struct virtio_device *vdev)
@@ -178,7 +246,8 @@ int vblk_probe(struct virtio_device *vdev)
 	const uint64_t want = (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 			      (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_RO) |
 			      (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_F_INDIRECT_DESC) |
-			      (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_RING_PACKED);
+			      (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_RING_PACKED) |
+			      (virtio_options.no_blk_mq ? 0 : 1ull << VIRTIO_BLK_F_MQ);
 	struct vblk *b;
 	int ret;
 
@@ -193,17 +262,14 @@ int vblk_probe(struct virtio_device *vdev)
 	if (ret < 0) {
 		return ret;
 	}
-	ret = virtq_create(vdev, 0, VBLK_QUEUE_SIZE, &b->vq);
-	if (ret < 0 || virtq_size(b->vq) < 3) {
-		if (ret == 0) {
-			virtq_destroy(b->vq);
-		}
+	ret = vblk_create_queues(b);
+	if (ret < 0) {
 		vblk_free(b);
 		virtio_fail(vdev, "cannot set up the request queue");
-		return ret < 0 ? ret : -ENODEV;
+		return ret;
 	}
 	if (vblk_read_config(b) < 0) {
-		virtq_destroy(b->vq);
+		vblk_destroy_queues(b);
 		vblk_free(b);
 		virtio_fail(vdev, "cannot read the capacity");
 		return -EIO;
@@ -369,6 +435,7 @@ static int vblk_start(struct vblk *b, struct vblk_io *io, size_t limit, size_t *
 {
 	unsigned s;
 	unsigned count;
+	unsigned q = io->stream % b->queue_count;
 	int ret;
 
 	if (b->free_slots == 0) {
@@ -379,19 +446,20 @@ static int vblk_start(struct vblk *b, struct vblk_io *io, size_t limit, size_t *
 	if ((io->op == VBLK_OP_READ || io->op == VBLK_OP_WRITE) && *bytes == 0) {
 		return -EIO; /* the device's limits cannot carry one sector */
 	}
-	if (!virtq_has_room(b->vq, count)) {
+	if (!virtq_has_room(b->vq[q], count)) {
 		return -EBUSY;
 	}
-	ret = virtq_add(b->vq, b->bufs, count, &b->slot[s]);
+	ret = virtq_add(b->vq[q], b->bufs, count, &b->slot[s]);
 	if (ret < 0) {
 		return ret;
 	}
 	b->free_slots--;
-	b->slot[s] = (struct vblk_slot){ io, vblk_writable_bytes(b, count) };
+	b->in_flight[q]++;
+	b->slot[s] = (struct vblk_slot){ io, vblk_writable_bytes(b, count), q };
 	io->slot = s;
 	io->done = false;
 	io->status = -EINPROGRESS;
-	virtq_kick(b->vq);
+	virtq_kick(b->vq[q]);
 	return 0;
 }
 
@@ -411,9 +479,9 @@ int vblk_submit(struct vblk *b, struct vblk_io *io)
 	return vblk_start(b, io, want, &bytes);
 }
 
-const struct virtq_stats *vblk_queue_stats(const struct vblk *b)
+const struct virtq_stats *vblk_queue_stats(const struct vblk *b, unsigned queue)
 {
-	return virtq_stats(b->vq);
+	return queue < b->queue_count ? virtq_stats(b->vq[queue]) : NULL;
 }
 
 unsigned vblk_in_flight(const struct vblk *b)
@@ -427,6 +495,7 @@ static struct vblk_io *vblk_finish(struct vblk *b, struct vblk_slot *slot, int s
 
 	slot->io = NULL;
 	b->free_slot[b->free_slots++] = (uint8_t)(slot - b->slot);
+	b->in_flight[slot->queue]--;
 	io->status = status;
 	io->done = true;
 	if (first_io_ns == 0) {
@@ -450,12 +519,13 @@ static int vblk_fail_all(struct vblk *b, int ret)
 	return ret;
 }
 
-/* Match the slot the device named (a token virtq_get() checked is one of ours). */
-static struct vblk_slot *vblk_slot_of(struct vblk *b, void *token)
+/* Match the slot the device named on queue q (a token virtq_get() checked is one of ours). */
+static struct vblk_slot *vblk_slot_of(struct vblk *b, void *token, unsigned q)
 {
 	struct vblk_slot *slot = token;
 
-	if (slot < b->slot || slot >= b->slot + b->slot_limit || slot->io == NULL) {
+	if (slot < b->slot || slot >= b->slot + b->slot_limit || slot->io == NULL ||
+	    slot->queue != q) {
 		return NULL;
 	}
 	return slot;
@@ -479,7 +549,8 @@ static int vblk_slot_status(struct vblk *b, struct vblk_slot *slot, uint32_t len
 
 /* What virtq_get()/virtq_wait() said, as a completion: 1 and *out, 0 for none, or the
  * device's failure (every request in flight failed). */
-static int vblk_reap(struct vblk *b, int ret, void *token, uint32_t len, struct vblk_io **out)
+static int vblk_reap(struct vblk *b, int ret, unsigned q, void *token, uint32_t len,
+		     struct vblk_io **out)
 {
 	struct vblk_slot *slot;
 
@@ -487,7 +558,7 @@ static int vblk_reap(struct vblk *b, int ret, void *token, uint32_t len, struct 
 	if (ret == -EAGAIN) {
 		return 0;
 	}
-	slot = token != NULL ? vblk_slot_of(b, token) : NULL;
+	slot = token != NULL ? vblk_slot_of(b, token, q) : NULL;
 	/* A bad length on a request we can identify fails that request only (virtqueue.h). */
 	if (ret == -EPROTO && slot != NULL) {
 		*out = vblk_finish(b, slot, vblk_bad_len(b));
@@ -502,30 +573,39 @@ static int vblk_reap(struct vblk *b, int ret, void *token, uint32_t len, struct 
 
 int vblk_poll(struct vblk *b, struct vblk_io **io)
 {
-	void *token = NULL;
-	uint32_t len = 0;
-	int ret;
-
 	*io = NULL;
-	if (vblk_in_flight(b) == 0) {
-		return 0;
+	for (unsigned i = 0; i < b->queue_count; i++) {
+		unsigned q = (b->next_poll + i) % b->queue_count;
+		void *token = NULL;
+		uint32_t len = 0;
+		int ret;
+
+		if (b->in_flight[q] == 0) {
+			continue;
+		}
+		ret = virtq_get(b->vq[q], &token, &len);
+		ret = vblk_reap(b, ret, q, token, len, io);
+		if (ret != 0) {
+			b->next_poll = (q + 1) % b->queue_count;
+			return ret;
+		}
 	}
-	ret = virtq_get(b->vq, &token, &len);
-	return vblk_reap(b, ret, token, len, io);
+	return 0;
 }
 
 int vblk_wait(struct vblk *b, struct vblk_io **io)
 {
 	void *token = NULL;
 	uint32_t len = 0;
+	unsigned q = 0;
 	int ret;
 
 	*io = NULL;
 	if (vblk_in_flight(b) == 0) {
 		return -ENOENT;
 	}
-	ret = virtq_wait(b->vq, &token, &len);
-	ret = vblk_reap(b, ret, token, len, io);
+	ret = virtq_wait_any(b->vq, b->queue_count, &q, &token, &len);
+	ret = vblk_reap(b, ret, q, token, len, io);
 	return ret < 0 ? ret : 0;
 }
 

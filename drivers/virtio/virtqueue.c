@@ -163,41 +163,46 @@ int virtq_create(struct virtio_device *vdev, unsigned index, unsigned max_size, 
 	return 0;
 }
 
-static void virtq_unmap_desc(struct virtq *vq, uint16_t i)
+/* Unmap one buffer of a chain. *written counts down the bytes the device wrote to the chain's
+ * device-writable buffers, which come in chain order (§2.7.8.2: used length from the start). */
+static void virtq_unmap_buf(struct virtq *vq, const struct virtq_shadow *s, uint32_t *written)
 {
-	struct virtq_shadow *s = &vq->shadow[i];
+	uint32_t n = 0;
 
-	dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
+	if (s->dir != DMA_TO_DEVICE) {
+		n = MIN(*written, s->len);
+		*written -= n;
+	}
+	dma_unmap_written(&vq->vdev->dma, s->addr, s->len, s->dir, n);
 }
 
 /* Unmap the buffers of an indirect chain's table and put the table back on its stack. */
-static void virtq_detach_table(struct virtq *vq, const struct virtq_chain *c)
+static void virtq_detach_table(struct virtq *vq, const struct virtq_chain *c, uint32_t *written)
 {
 	struct virtq_indirect *ind = &vq->ind;
 	unsigned t = c->table - 1u;
 
 	for (unsigned n = 0; n < c->table_count; n++) {
-		struct virtq_shadow *s = &ind->shadow[t * ind->table_entries + n];
-
-		dma_unmap(&vq->vdev->dma, s->addr, s->len, s->dir);
+		virtq_unmap_buf(vq, &ind->shadow[t * ind->table_entries + n], written);
 	}
 	ind->free[ind->free_count++] = (uint16_t)t;
 }
 
-/* Give a chain's descriptors back to the free list, unmapping each buffer. */
-static void virtq_detach(struct virtq *vq, uint16_t head)
+/* Give a chain's descriptors back to the free list, unmapping each buffer; the device wrote
+ * the first `written` bytes of its device-writable part (0: nothing to copy back). */
+static void virtq_detach(struct virtq *vq, uint16_t head, uint32_t written)
 {
 	struct virtq_chain *c = &vq->chain[head];
 	uint16_t i = head;
 
 	if (c->table != 0) {
-		virtq_detach_table(vq, c);
+		virtq_detach_table(vq, c, &written);
 	}
 	for (unsigned n = 1; n <= c->count; n++) {
 		uint16_t next = vq->shadow[i].next;
 
 		if (c->table == 0) {
-			virtq_unmap_desc(vq, i);
+			virtq_unmap_buf(vq, &vq->shadow[i], &written);
 		}
 		if (n == c->count) {
 			vq->shadow[i].next = vq->free_head;
@@ -215,7 +220,7 @@ void virtq_destroy(struct virtq *vq)
 	vq->vdev->ops->queue_disable(vq->vdev, vq->index);
 	for (unsigned i = 0; i < vq->size; i++) {
 		if (vq->chain[i].in_flight) {
-			virtq_detach(vq, (uint16_t)i);
+			virtq_detach(vq, (uint16_t)i, 0); /* never completed: nothing to believe */
 		}
 	}
 	virtq_free(vq);
@@ -321,7 +326,9 @@ static int virtq_map_bufs(struct virtq *vq, const struct virtq_buf *bufs, unsign
 		ret = dma_map(&vq->vdev->dma, s->cpu, s->len, s->dir, &s->addr);
 		if (ret < 0) {
 			for (uint16_t j = vq->free_head; j != i; j = vq->shadow[j].next) {
-				virtq_unmap_desc(vq, j);
+				uint32_t none = 0; /* never published: nothing was written */
+
+				virtq_unmap_buf(vq, &vq->shadow[j], &none);
 			}
 			return ret;
 		}
@@ -374,7 +381,8 @@ static int virtq_fill_table(struct virtq *vq, unsigned t, const struct virtq_buf
 
 		if (ret < 0) {
 			while (n-- > 0) {
-				dma_unmap(&vq->vdev->dma, sh[n].addr, sh[n].len, sh[n].dir);
+				dma_unmap_written(&vq->vdev->dma, sh[n].addr, sh[n].len, sh[n].dir,
+						  0);
 			}
 			return ret;
 		}
@@ -603,7 +611,8 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len)
 		return ret;
 	}
 	c = vq->chain[id];
-	virtq_detach(vq, (uint16_t)id);
+	/* A length past the writable bytes fails the request below: copy nothing back. */
+	virtq_detach(vq, (uint16_t)id, written <= c.writable ? written : 0);
 	vq->stats.completed++;
 	*token = c.token;
 	if (written > c.writable) {
@@ -628,22 +637,28 @@ static void virtq_idle(const struct virtq *vq, uint64_t until)
 	}
 }
 
-int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
+int virtq_wait_any(struct virtq *const *vqs, unsigned count, unsigned *which, void **token,
+		   uint32_t *len)
 {
+	struct virtio_device *vdev = vqs[0]->vdev;
 	uint64_t now = arch_time_ns();
-	uint64_t deadline = now + vq->vdev->timeout_ns;
+	uint64_t deadline = now + vdev->timeout_ns;
 	uint64_t fault_check = now + VIRTQ_FAULT_CHECK_NS;
-	bool translated = vq->vdev->dma.backend == DMA_BACKEND_IOMMU;
-	/* Masked while the ring is checked, so a completion between the check and the wait
+	bool translated = vdev->dma.backend == DMA_BACKEND_IOMMU;
+	/* Masked while the rings are checked, so a completion between the check and the wait
 	 * still ends the wait (include/arch/irq.h). */
 	unsigned long flags = arch_irq_save();
 	int ret;
 
 	for (;;) {
-		ret = virtq_get(vq, token, len);
+		ret = -EAGAIN;
+		for (unsigned i = 0; i < count && ret == -EAGAIN; i++) {
+			*which = i;
+			ret = virtq_get(vqs[i], token, len);
+		}
 		if (ret != -EAGAIN) {
 			/* A request the device completed while one of its accesses faulted. */
-			if (ret == 0 && dma_iommu_faults(&vq->vdev->dma) > 0) {
+			if (ret == 0 && dma_iommu_faults(&vdev->dma) > 0) {
 				ret = -EFAULT;
 			}
 			break;
@@ -651,7 +666,7 @@ int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
 		now = arch_time_ns();
 		if (now > fault_check) {
 			/* An SMMU fault: the device will not complete (QEMU stops the queue). */
-			if (dma_iommu_faults(&vq->vdev->dma) > 0) {
+			if (dma_iommu_faults(&vdev->dma) > 0) {
 				ret = -EFAULT;
 				break;
 			}
@@ -662,8 +677,15 @@ int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
 			break;
 		}
 		/* SMMU faults raise no interrupt here: a translated device wakes to look. */
-		virtq_idle(vq, translated && fault_check < deadline ? fault_check : deadline);
+		virtq_idle(vqs[0], translated && fault_check < deadline ? fault_check : deadline);
 	}
 	arch_irq_restore(flags);
 	return ret;
+}
+
+int virtq_wait(struct virtq *vq, void **token, uint32_t *len)
+{
+	unsigned which;
+
+	return virtq_wait_any(&vq, 1, &which, token, len);
 }

@@ -5,6 +5,10 @@
  *   dma_map(dev, ptr, len, dir, &addr)      -- ownership passes to the device
  *   ... device works ...
  *   dma_unmap(dev, addr, len, dir)          -- ownership comes back (data copied out if bounced)
+ *   dma_unmap_written(dev, addr, len, dir, written)
+ *                                           -- the same when the device says it wrote only the
+ *                                              first `written` bytes (a used length): a bounce
+ *                                              backend copies back only those
  * For memory shared for a long time (rings): dma_alloc_coherent() / dma_free_coherent(), with
  * dma_sync_for_device() after the CPU writes and dma_sync_for_cpu() before it reads.
  *
@@ -38,7 +42,9 @@ struct dma_ops {
 	int (*alloc_coherent)(struct dma_dev *dev, size_t size, void **cpu, dma_addr_t *addr);
 	void (*free_coherent)(struct dma_dev *dev, size_t size, void *cpu, dma_addr_t addr);
 	int (*map)(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir, dma_addr_t *addr);
-	void (*unmap)(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir);
+	/** written: the bytes at the buffer's start the device wrote (at most len) */
+	void (*unmap)(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir,
+		      size_t written);
 	void (*sync_for_device)(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir);
 	void (*sync_for_cpu)(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir);
 };
@@ -84,13 +90,22 @@ static inline int dma_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_d
 	return dev->ops->map(dev, ptr, len, dir, addr);
 }
 
-static inline void dma_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
+/** Ownership of a mapped buffer comes back; the device wrote its first `written` bytes (0 for
+ *  DMA_TO_DEVICE, at most len), the rest of the caller's buffer is left as it was. */
+static inline void dma_unmap_written(struct dma_dev *dev, dma_addr_t addr, size_t len,
+				     enum dma_dir dir, size_t written)
 {
 	if (dev->backend == DMA_BACKEND_DIRECT) {
 		dma_direct_unmap(dev, addr, len, dir);
 		return;
 	}
-	dev->ops->unmap(dev, addr, len, dir);
+	dev->ops->unmap(dev, addr, len, dir, written < len ? written : len);
+}
+
+/** dma_unmap_written() for a device that may have written all of a device-writable buffer. */
+static inline void dma_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir)
+{
+	dma_unmap_written(dev, addr, len, dir, dir == DMA_TO_DEVICE ? 0 : len);
 }
 
 static inline void dma_sync_for_device(struct dma_dev *dev, dma_addr_t addr, size_t len,

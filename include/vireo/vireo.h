@@ -94,6 +94,7 @@ struct vireo_blk_io {
 	uint64_t lba;	/* 512-byte sectors */
 	uint32_t count; /* sectors */
 	void *buf;
+	unsigned stream;   /* requests of one stream go to one device queue (VIRTIO_BLK_F_MQ) */
 	void *user;	   /* the caller's, untouched */
 	int done;	   /* set by vireo: the request completed */
 	int status;	   /* when done: 0, -EIO, -ETIMEDOUT */

@@ -120,6 +120,7 @@ struct virtio_options {
 	bool no_indirect;     /* indirect=off: VIRTIO_F_INDIRECT_DESC is never accepted */
 	bool no_event_idx;    /* event_idx=off: VIRTIO_F_EVENT_IDX is never accepted */
 	bool no_packed;	      /* vq=split: VIRTIO_F_RING_PACKED is never accepted */
+	bool no_blk_mq;	      /* blk_mq=off: VIRTIO_BLK_F_MQ is never accepted */
 };
 extern struct virtio_options virtio_options;
 

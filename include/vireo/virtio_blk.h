@@ -20,6 +20,7 @@ struct vblk_info {
 	bool indirect;	      /* VIRTIO_F_INDIRECT_DESC negotiated */
 	bool event_idx;	      /* VIRTIO_F_EVENT_IDX negotiated */
 	bool packed;	      /* VIRTIO_F_RING_PACKED negotiated */
+	uint32_t queues;      /* request queues in use (more than 1: VIRTIO_BLK_F_MQ) */
 };
 
 enum vblk_op { VBLK_OP_READ, VBLK_OP_WRITE, VBLK_OP_FLUSH, VBLK_OP_GET_ID };
@@ -33,7 +34,8 @@ struct vblk_io {
 	uint64_t lba;
 	uint32_t count; /* 512-byte sectors */
 	void *buf;
-	void *user; /* the caller's, untouched */
+	unsigned stream; /* requests of one stream share a queue: stream % info.queues */
+	void *user;	 /* the caller's, untouched */
 	/** Optional: called as the record is completed (done set), also for requests a device
 	 *  failure completes and those a synchronous call reaps. */
 	void (*complete)(struct vblk_io *io);
@@ -71,8 +73,9 @@ int vblk_submit(struct vblk *b, struct vblk_io *io);
 int vblk_poll(struct vblk *b, struct vblk_io **io);
 int vblk_wait(struct vblk *b, struct vblk_io **io);
 unsigned vblk_in_flight(const struct vblk *b);
-/** The request queue's counters (chains added, indirect, notifies, kicks suppressed). */
-const struct virtq_stats *vblk_queue_stats(const struct vblk *b);
+/** Request queue `queue`'s counters (chains added, indirect, notifies, kicks suppressed);
+ *  NULL past info.queues. */
+const struct virtq_stats *vblk_queue_stats(const struct vblk *b, unsigned queue);
 /** Read/write count sectors at lba. -EINVAL past the end, -EROFS, -EIO (device said error or
  *  misbehaved), -ETIMEDOUT, -ENOMEM. Large requests are split. */
 int vblk_read(struct vblk *b, uint64_t lba, uint32_t count, void *buf);

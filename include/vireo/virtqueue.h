@@ -70,6 +70,10 @@ int virtq_get(struct virtq *vq, void **token, uint32_t *len);
 bool virtq_pending(const struct virtq *vq);
 /** virtq_get(), waiting up to the device's timeout; -ETIMEDOUT after it. */
 int virtq_wait(struct virtq *vq, void **token, uint32_t *len);
+/** virtq_wait() over count queues of one device (count >= 1): the first that has something
+ *  to return, its index in *which; the device's timeout counts from the call. */
+int virtq_wait_any(struct virtq *const *vqs, unsigned count, unsigned *which, void **token,
+		   uint32_t *len);
 const struct virtq_stats *virtq_stats(const struct virtq *vq);
 
 #endif

@@ -15,6 +15,7 @@
 #define BLK_DEFAULT_CAPACITY 128
 #define BLK_DEFAULT_ID "vireo-devmodel"
 #define BLK_TYPE_SLOTS 64
+#define BLK_MAX_QUEUES 8
 
 struct blk {
 	struct devmodel_blk_config cfg;
@@ -22,6 +23,7 @@ struct blk {
 	uint8_t *disk;
 	uint64_t capacity;
 	uint64_t counts[BLK_TYPE_SLOTS + 1];
+	uint64_t per_queue[BLK_MAX_QUEUES];
 	struct devmodel_blk_request last;
 };
 
@@ -64,6 +66,7 @@ static uint64_t blk_features(const struct devmodel *dm)
 	f |= b->cfg.blk_size ? 1ull << VIRTIO_BLK_F_BLK_SIZE : 0;
 	f |= b->cfg.flush ? 1ull << VIRTIO_BLK_F_FLUSH : 0;
 	f |= b->cfg.read_only ? 1ull << VIRTIO_BLK_F_RO : 0;
+	f |= b->cfg.num_queues ? 1ull << VIRTIO_BLK_F_MQ : 0;
 	return f;
 }
 
@@ -78,6 +81,7 @@ static void blk_config_get(struct devmodel *dm, uint8_t *cfg, size_t size)
 	dm_put_le32(cfg + VIRTIO_BLK_CFG_SIZE_MAX, b->cfg.size_max);
 	dm_put_le32(cfg + VIRTIO_BLK_CFG_SEG_MAX, b->cfg.seg_max);
 	dm_put_le32(cfg + VIRTIO_BLK_CFG_BLK_SIZE, b->cfg.blk_size);
+	dm_put_le16(cfg + VIRTIO_BLK_CFG_NUM_QUEUES, b->cfg.num_queues);
 }
 
 static bool negotiated(struct devmodel *dm, unsigned bit)
@@ -276,6 +280,7 @@ static int64_t blk_process(struct devmodel *dm, struct devmodel_chain *c)
 	bool filled = false;
 
 	memset(r, 0, sizeof(*r));
+	b->per_queue[c->queue]++;
 	if (c->writable == 0) {
 		devmodel_violation(dm, "blk: request without a device-writable status byte "
 				       "(§5.2.6)");
@@ -340,10 +345,20 @@ static void blk_destroy(struct devmodel *dm)
 	free(b);
 }
 
+/* §5.2.2: request queues 0 .. num_queues-1 with VIRTIO_BLK_F_MQ, else requestq only. The
+ * queues exist whether or not the driver accepts MQ; one that does not uses queue 0. */
+static unsigned blk_queues(const struct devmodel *dm)
+{
+	const struct blk *b = devmodel_dev(dm);
+
+	return b->cfg.num_queues ? b->cfg.num_queues : 1;
+}
+
 static const struct devmodel_device_ops blk_ops = {
 	.name = "blk",
 	.device_id = VIRTIO_ID_BLOCK,
 	.queue_count = 1,
+	.queues = blk_queues,
 	.fields = blk_fields,
 	.field_count = sizeof(blk_fields) / sizeof(blk_fields[0]),
 	.features = blk_features,
@@ -369,6 +384,10 @@ struct devmodel *devmodel_blk_create(const struct devmodel_config *cfg,
 	}
 	if (blk != NULL) {
 		b->cfg = *blk;
+	}
+	if (b->cfg.num_queues > BLK_MAX_QUEUES) {
+		free(b);
+		return NULL;
 	}
 	b->capacity = b->cfg.capacity ? b->cfg.capacity : BLK_DEFAULT_CAPACITY;
 	id = b->cfg.id ? b->cfg.id : BLK_DEFAULT_ID;
@@ -425,6 +444,13 @@ uint64_t devmodel_blk_requests(const struct devmodel *dm, uint32_t type)
 		return 0;
 	}
 	return b->counts[type < BLK_TYPE_SLOTS ? type : BLK_TYPE_SLOTS];
+}
+
+uint64_t devmodel_blk_queue_requests(const struct devmodel *dm, unsigned queue)
+{
+	const struct blk *b = blk_of(dm);
+
+	return b != NULL && queue < BLK_MAX_QUEUES ? b->per_queue[queue] : 0;
 }
 
 const struct devmodel_blk_request *devmodel_blk_last(const struct devmodel *dm)

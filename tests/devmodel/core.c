@@ -158,7 +158,10 @@ unsigned devmodel_version(const struct devmodel *dm)
 
 unsigned dm_queue_count(const struct devmodel *dm)
 {
-	return dm->ops == NULL ? 0 : dm->ops->queue_count;
+	if (dm->ops == NULL) {
+		return 0;
+	}
+	return dm->ops->queues != NULL ? dm->ops->queues(dm) : dm->ops->queue_count;
 }
 
 uint64_t dm_offered(const struct devmodel *dm)
@@ -354,6 +357,11 @@ unsigned devmodel_in_flight(const struct devmodel *dm, unsigned queue)
 bool devmodel_queue_broken(const struct devmodel *dm, unsigned queue)
 {
 	return queue < DM_MAX_QUEUES && dm->queues[queue].broken;
+}
+
+bool devmodel_queue_live(const struct devmodel *dm, unsigned queue)
+{
+	return queue < DM_MAX_QUEUES && dm->queues[queue].live;
 }
 
 /* ------------------------------------------------------------------ DMA */

@@ -211,6 +211,9 @@ unsigned devmodel_in_flight(const struct devmodel *dm, unsigned queue);
 /** True when `queue` stopped after a malformed chain or a refused ring access (until reset). */
 bool devmodel_queue_broken(const struct devmodel *dm, unsigned queue);
 
+/** True while the driver has the queue enabled (QueueReady, or a legacy QueuePFN). */
+bool devmodel_queue_live(const struct devmodel *dm, unsigned queue);
+
 /* ------------------------------------------------------------------ DMA */
 
 /**
@@ -276,6 +279,9 @@ struct devmodel_blk_config {
 	bool read_only;
 	/** The GET_ID string (first 20 bytes used, NUL-padded). NULL = "vireo-devmodel". */
 	const char *id;
+	/** Offer VIRTIO_BLK_F_MQ with this many request queues (config num_queues, §5.2.4);
+	 * 0 = do not offer (one queue). More than 8 makes devmodel_blk_create() fail. */
+	uint16_t num_queues;
 };
 
 /** Creates a blk model. Offers VERSION_1 (modern), the transport bits the config asks for and
@@ -294,6 +300,9 @@ int devmodel_blk_set_capacity(struct devmodel *dm, uint64_t sectors);
 
 /** Requests of the given type seen so far (any type value; types >= 64 count together). */
 uint64_t devmodel_blk_requests(const struct devmodel *dm, uint32_t type);
+
+/** Requests of any type served on request queue `queue` (0 past the last queue). */
+uint64_t devmodel_blk_queue_requests(const struct devmodel *dm, unsigned queue);
 
 /** What the last request asked for and got. */
 struct devmodel_blk_request {

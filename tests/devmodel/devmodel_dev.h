@@ -72,6 +72,9 @@ struct devmodel_device_ops {
 	const char *name;
 	uint32_t device_id;
 	unsigned queue_count; /**< at most 8 */
+	/** Queues this instance has, when that is a setting of the device (virtio-blk's
+	 * num_queues); at most 8. NULL: queue_count. */
+	unsigned (*queues)(const struct devmodel *dm);
 	const struct devmodel_config_field *fields;
 	unsigned field_count;
 	/** Device-specific feature bits offered (transport bits are added by the core). */

@@ -11,7 +11,12 @@
  *     [value] records written into config space (only the virtio function's capability area when
  *     byte 0 bit 1 is clear: capability lists that loop, overlap, leave their BAR, have absurd
  *     lengths), then enumeration and binding; a bound blk device reads a sector, which must
- *     be the disk's data or an error.
+ *     be the disk's data or an error. With byte 0 bit 2 set there are no pokes (the layout is
+ *     honest) and byte 1 is how many of the device's config_generation reads return a new
+ *     generation (a device whose config keeps changing while the driver reads it,
+ *     §4.1.4.3.1): a bound blk device must have the model's capacity, never a value read
+ *     across a generation change. (With pokes, the device config structure can be anywhere
+ *     the capabilities say, so any capacity is the device's own.)
  */
 #include <errno.h>
 #include <string.h>
@@ -113,13 +118,17 @@ static void mmio_case(struct fz *in)
 	fake_io_unregister(MMIO_BASE);
 }
 
-static void pci_case(struct fz *in, bool anywhere)
+static void pci_case(struct fz *in, bool anywhere, bool unstable)
 {
 	static uint8_t buf[2 * 512];
 	struct pci_rig r;
 
 	pci_rig_up(&r);
-	while (!fz_empty(in)) {
+	if (unstable) {
+		devmodel_set_knob(pcm_virtio_devmodel(r.blk),
+				  DEVMODEL_KNOB_CONFIG_GENERATION_UNSTABLE, fz_u8(in));
+	}
+	while (!unstable && !fz_empty(in)) {
 		unsigned fn = fz_u8(in) % PR_FNS;
 		unsigned reg = fz_u16(in) % 4096;
 		uint8_t v = fz_u8(in);
@@ -134,12 +143,18 @@ static void pci_case(struct fz *in, bool anywhere)
 	for (const struct pci_func *f = pci_first(); f != NULL; f = f->next) {
 		struct virtio_device *vdev = f->vdev;
 		struct devmodel *dm = pcm_virtio_devmodel(r.blk);
+		struct vblk_info info;
+		size_t disk_bytes = 0;
 		int ret;
 
 		if (vdev == NULL || vdev->device_id != VIRTIO_ID_BLOCK ||
 		    vdev->driver_priv == NULL) {
 			continue;
 		}
+		vblk_get_info(vdev->driver_priv, &info);
+		(void)devmodel_blk_disk(dm, &disk_bytes);
+		FZ_CHECK(!unstable || info.capacity * 512 == disk_bytes,
+			 "blk bound with a capacity that is not the device's");
 		memset(buf, 0xa5, sizeof(buf));
 		ret = vblk_read(vdev->driver_priv, 1, 2, buf);
 		FZ_CHECK(ret < 0 ||
@@ -162,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fake_set_wait_hook(time_passes, NULL);
 	if (mode & 1) {
-		pci_case(&in, mode & 2);
+		pci_case(&in, mode & 2, mode & 4);
 	} else {
 		mmio_case(&in);
 	}

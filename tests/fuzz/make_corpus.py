@@ -130,7 +130,8 @@ def pci_seeds():
 @seeds("fuzz_transport")
 def transport_seeds():
     """mmio: [0][version][device id][QueueNumMax], then one control byte per register read
-    (bit 7: the next 4 bytes are the value). pci: [1 or 3] then pokes as fuzz_pci."""
+    (bit 7: the next 4 bytes are the value). pci: [1, 3, 5 or 7] ([count] of unstable
+    config_generation reads when bit 2 is set) then pokes as fuzz_pci."""
     out = {}
     features = b"\x80" + struct.pack("<I", 0x31006E54)  # blk-ish low feature word
     version1 = b"\x80" + struct.pack("<I", 1)               # VERSION_1 in the high word
@@ -143,6 +144,9 @@ def transport_seeds():
     out["pci_cap_length_absurd"] = b"\x01" + pokes((7, 0x43, 0xFF), (7, 0x4C, 0xFF), (7, 0x4F, 0xFF))
     out["pci_cap_offset_past_bar"] = b"\x01" + pokes((7, 0x4B, 0xFF), (7, 0x4A, 0xF0))
     out["pci_anywhere_device_id"] = b"\x03" + pokes((7, 0x02, 0x41))
+    # bit 2: config_generation unstable for [count] reads: a few (retried), many (given up)
+    out["pci_generation_unstable_3"] = b"\x05\x03"
+    out["pci_generation_unstable_200"] = b"\x05\xc8"
     return out
 
 

@@ -5,6 +5,8 @@
 #   tests/fuzz/run_fuzz.sh FBUILD runs N   each harness: the corpus, then mutations up to N runs
 #                                           in total (make test: seconds for all of them)
 #   tests/fuzz/run_fuzz.sh FBUILD time S   each harness for S seconds (make fuzz FUZZ_S=S)
+#   FUZZ_JOBS=J (environment)               J harnesses at a time (default 1); each harness is
+#                                           one libFuzzer process, its time its own
 #
 # One line per harness: "PASS fuzz_x (N execs in S s)" or "FAIL fuzz_x: <what>", the input
 # that failed saved under FBUILD/crashes/<name>/. Last line: "fuzz: N passed, N failed".
@@ -15,9 +17,12 @@ MODE=$2
 AMOUNT=$3
 passed=0
 failed=0
+JOBS=${FUZZ_JOBS:-1}
+case "$JOBS" in '' | *[!0-9]* | 0) echo "run_fuzz.sh: FUZZ_JOBS must be a positive number" >&2; exit 2 ;; esac
 
-for bin in "$FBUILD"/bin/fuzz_*; do
-	[ -x "$bin" ] || continue
+# One harness; its result line (and the lines saying why it failed) in $FBUILD/logs/NAME.result.
+run_one() {
+	local bin=$1 name work crashes log limit tmo rc execs secs art
 	name=$(basename "$bin")
 	work="$FBUILD/work/$name"
 	crashes="$FBUILD/crashes/$name"
@@ -44,12 +49,42 @@ for bin in "$FBUILD"/bin/fuzz_*; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
 	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
 	if [ "$rc" -eq 0 ]; then
-		echo "PASS $name (${execs:-?} execs in ${secs:-?} s)"
-		passed=$((passed + 1))
+		echo "PASS $name (${execs:-?} execs in ${secs:-?} s)" >"$FBUILD/logs/$name.result"
 	else
 		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-		echo "FAIL $name (exit $rc, ${execs:-?} execs): input ${art:-not saved}, log $log"
-		grep -E 'ERROR|invariant broken|SUMMARY|runtime error' "$log" | head -n 5 | sed 's/^/    | /'
+		{
+			echo "FAIL $name (exit $rc, ${execs:-?} execs): input ${art:-not saved}, log $log"
+			grep -E 'ERROR|invariant broken|SUMMARY|runtime error' "$log" | head -n 5 | sed 's/^/    | /'
+		} >"$FBUILD/logs/$name.result"
+	fi
+}
+
+names=()
+running=0
+for bin in "$FBUILD"/bin/fuzz_*; do
+	[ -x "$bin" ] || continue
+	names+=("$(basename "$bin")")
+	mkdir -p "$FBUILD/logs"
+	rm -f "$FBUILD/logs/$(basename "$bin").result"
+	if [ "$JOBS" -eq 1 ]; then
+		run_one "$bin"
+		cat "$FBUILD/logs/$(basename "$bin").result"
+		continue
+	fi
+	if [ "$running" -ge "$JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	run_one "$bin" &
+	running=$((running + 1))
+done
+wait
+for name in "${names[@]}"; do
+	result="$FBUILD/logs/$name.result"
+	[ "$JOBS" -eq 1 ] || cat "$result" 2>/dev/null || echo "FAIL $name: no result"
+	if head -n 1 "$result" 2>/dev/null | grep -q '^PASS '; then
+		passed=$((passed + 1))
+	else
 		failed=$((failed + 1))
 	fi
 done

@@ -76,13 +76,39 @@ static void test_from_device_unmap_copies_the_device_data_out(void **state)
 
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(dma_map(&f->dev, buf, sizeof(buf), DMA_FROM_DEVICE, &a), 0);
-	memset(in_pool(f, a), 0xab, 50);
+	/* the device cannot read a from-device buffer: nothing is copied in */
+	assert_int_equal(f->dev.stats.bounce_bytes, 0);
+	memset(in_pool(f, a), 0xab, sizeof(buf));
 	dma_unmap(&f->dev, a, sizeof(buf), DMA_FROM_DEVICE);
+	assert_int_equal(buf[0], 0xab);
+	assert_int_equal(buf[99], 0xab);
+	assert_int_equal(f->dev.stats.bounce_bytes, 100);
+}
+
+static void test_from_device_unmap_copies_only_the_bytes_written(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[100];
+	dma_addr_t a;
+
+	memset(buf, 0x11, sizeof(buf));
+	assert_int_equal(dma_map(&f->dev, buf, sizeof(buf), DMA_FROM_DEVICE, &a), 0);
+	memset(in_pool(f, a), 0xee, sizeof(buf)); /* stale pool bytes past what is written */
+	memset(in_pool(f, a), 0xab, 50);
+	dma_unmap_written(&f->dev, a, sizeof(buf), DMA_FROM_DEVICE, 50);
 	assert_int_equal(buf[0], 0xab);
 	assert_int_equal(buf[49], 0xab);
 	/* what the device did not write is the caller's own data, not stale pool bytes */
-	assert_int_equal(buf[50], 0);
-	assert_int_equal(f->dev.stats.bounce_bytes, 200);
+	assert_int_equal(buf[50], 0x11);
+	assert_int_equal(buf[99], 0x11);
+	assert_int_equal(f->dev.stats.bounce_bytes, 50);
+	/* a written count past the buffer is clamped to it */
+	assert_int_equal(dma_map(&f->dev, buf + 60, 10, DMA_FROM_DEVICE, &a), 0);
+	memset(in_pool(f, a), 0xcd, 20);
+	dma_unmap_written(&f->dev, a, 10, DMA_FROM_DEVICE, 1000);
+	assert_int_equal(buf[69], 0xcd);
+	assert_int_equal(buf[70], 0x11);
+	assert_int_equal(f->pool.used_slots, 0);
 }
 
 static void test_bidirectional_copies_both_ways(void **state)
@@ -184,6 +210,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_to_device_map_copies_the_buffer_into_the_pool,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_from_device_unmap_copies_only_the_bytes_written,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_from_device_unmap_copies_the_device_data_out,
 						setup, teardown),

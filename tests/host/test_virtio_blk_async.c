@@ -266,7 +266,7 @@ static void test_event_idx_suppresses_interrupts_and_unneeded_notifies(void **st
 	assert_true(devmodel_features(r.dm) & (1ull << VIRTIO_F_EVENT_IDX));
 	/* the device has taken nothing yet, so its avail_event (0) asks for the first only */
 	submit_reads(&r, io, bufs, QD);
-	qs = vblk_queue_stats(r.blk);
+	qs = vblk_queue_stats(r.blk, 0);
 	assert_int_equal(qs->notifies, 1);
 	assert_int_equal(qs->kicks_suppressed, QD - 1);
 	/* a driver that looks and finds nothing asks (used_event) for the next completion */
@@ -335,7 +335,7 @@ static void test_avail_event_suppression_holds_across_the_index_wrap(void **stat
 	}
 	assert_int_equal(devmodel_stats(r.dm)->interrupts, batches);
 	assert_int_equal(devmodel_stats(r.dm)->interrupts_suppressed, 0);
-	assert_true(vblk_queue_stats(r.blk)->kicks_suppressed > vblk_queue_stats(r.blk)->notifies);
+	assert_true(vblk_queue_stats(r.blk, 0)->kicks_suppressed > vblk_queue_stats(r.blk, 0)->notifies);
 	assert_int_equal(devmodel_stats(r.dm)->notifies_unneeded, 0);
 	free(bufs);
 	rig_down(&r);

@@ -114,6 +114,48 @@ static void test_dma_bounce_keeps_every_device_access_inside_the_pool(void **sta
 	assert_int_equal(pool->used_slots, 0);
 }
 
+/* Issue 13: the pool copies what the device can read in, and back out only the bytes the used
+ * length says it wrote: a read moves header + data + status once, not the data twice. */
+static void test_bounce_copies_only_what_the_device_reads_or_wrote(void **state)
+{
+	struct rig r;
+	struct bounce_pool *pool;
+	uint8_t *buf = malloc(40 * SECTOR);
+	uint8_t *disk;
+	uint64_t before;
+
+	virtio_options.force_bounce = true;
+	rig_up(&r, true, 2);
+	pool = dma_pool_for(0, 0);
+	allow_pool(&r, pool);
+	assert_int_equal(rig_probe(&r), 0);
+	disk = devmodel_blk_disk(r.dm, NULL);
+	before = r.vdev->dma.stats.bounce_bytes;
+	assert_int_equal(vblk_read(r.blk, 3, 40, buf), 0);
+	assert_memory_equal(buf, disk + 3 * SECTOR, 40 * SECTOR);
+	/* 16-byte header in; 40 sectors and the status byte out */
+	assert_int_equal(r.vdev->dma.stats.bounce_bytes - before, 16 + 40 * SECTOR + 1);
+	before = r.vdev->dma.stats.bounce_bytes;
+	assert_int_equal(vblk_write(r.blk, 100, 40, buf), 0);
+	assert_int_equal(r.vdev->dma.stats.bounce_bytes - before, 16 + 40 * SECTOR + 1);
+
+	/* A device that says it wrote one byte: the request fails and only that byte came back;
+	 * the rest of the caller's buffer is its own, not pool contents. */
+	memset(buf, 0x77, 8 * SECTOR);
+	before = r.vdev->dma.stats.bounce_bytes;
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_ONE, 1);
+	assert_int_equal(vblk_read(r.blk, 3, 8, buf), -EIO);
+	assert_int_equal(r.vdev->dma.stats.bounce_bytes - before, 16 + 1);
+	assert_int_equal(buf[0], disk[3 * SECTOR]);
+	for (unsigned i = 1; i < 8 * SECTOR; i++) {
+		assert_int_equal(buf[i], 0x77);
+	}
+	assert_int_equal(devmodel_dma_faults(r.dm), 0);
+	free(buf);
+	rig_down(&r);
+	assert_int_equal(pool->used_slots, 0);
+}
+
 static void test_a_direct_device_is_caught_by_the_same_allow_list(void **state)
 {
 	struct rig r;
@@ -250,6 +292,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_request_larger_than_the_pool_is_split_not_refused),
 		cmocka_unit_test(test_dma_bounce_keeps_every_device_access_inside_the_pool),
+		cmocka_unit_test(test_bounce_copies_only_what_the_device_reads_or_wrote),
 		cmocka_unit_test(test_a_direct_device_is_caught_by_the_same_allow_list),
 		cmocka_unit_test(test_restricted_dma_pool_from_the_dt_serves_the_device),
 		cmocka_unit_test(test_protected_guest_hook_transforms_pool_addresses),

@@ -43,7 +43,7 @@ def ring_script():
 RANDREADS = {11: (400, 32, 8), 12: (100, 32, 128), 13: (50, 1, 8)}  # segment -> args
 
 
-def check_randread(seg, disk, count, qd, sectors, indirect):
+def check_randread(seg, disk, count, qd, sectors, indirect, queues=1):
     check(seg is not None, "no `blk randread` output")
     lines = [parse_kv(line) for line in seg.split("\n") if line.startswith("blk randread:")]
     check(lines, f"`blk randread` printed no result: {short(seg)}")
@@ -53,6 +53,7 @@ def check_randread(seg, disk, count, qd, sectors, indirect):
           f"blk randread {count} qd={qd} sectors={sectors}: guest sum={r['sum']}, "
           f"host sum={want:08x}")
     check(int(r["count"]) == count and int(r["qd"]) == qd, f"randread line: {r}")
+    check(int(r["queues"]) == queues, f"randread used {r['queues']} request queues, not {queues}")
     chains = int(r["indirect_chains"])
     check((chains == count) if indirect else (chains == 0),
           f"indirect={'yes' if indirect else 'no'} but indirect_chains={chains} of {count}")
@@ -61,7 +62,7 @@ def check_randread(seg, disk, count, qd, sectors, indirect):
 
 
 def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=True,
-              packed=False):
+              packed=False, queues=1):
     disk = ctx.disk("d0", 8 * MiB)
     if transport == "mmio":
         args = ctx.mmio_blk(disk)
@@ -81,44 +82,55 @@ def ring_case(ctx, transport, dev_opts="", options="", indirect=True, event_idx=
           f"blk0 transport={blks[0]['transport']}, expected {transport}@...")
     feats = int(blks[0]["features"], 16)
     check(bool(feats >> 28 & 1) == indirect and bool(feats >> 29 & 1) == event_idx
-          and bool(feats >> 34 & 1) == packed,
+          and bool(feats >> 34 & 1) == packed and bool(feats >> 12 & 1) == (queues > 1),
           f"negotiated features={blks[0]['features']}: INDIRECT_DESC (28) should be "
-          f"{indirect}, EVENT_IDX (29) {event_idx}, RING_PACKED (34) {packed}")
+          f"{indirect}, EVENT_IDX (29) {event_idx}, RING_PACKED (34) {packed}, "
+          f"BLK_F_MQ (12) {queues > 1}")
     info = [parse_kv(line) for line in t.segments[1].split("\n") if "name=blk0" in line]
     check(info, f"`blk info` has no blk0: {short(t.segments[1])}")
     want = {"indirect": "yes" if indirect else "no", "event_idx": "yes" if event_idx else "no",
-            "vq": "packed" if packed else "split"}
+            "vq": "packed" if packed else "split", "queues": str(queues)}
     for k, v in want.items():
         check(info[0].get(k) == v, f"`blk info`: {k}={info[0].get(k)}, expected {v}")
+    first = re.search(r"first_io_us=(\d+) entry_us=(\d+) since_entry_us=(\d+)", t.segments[1])
+    check(first, f"`blk info` has no first_io_us/entry_us: {short(t.segments[1])}")
+    f_us, e_us, since = (int(x) for x in first.groups())
+    # the timer starts with the machine: the image is entered after 0, I/O after entry
+    check(0 < e_us < f_us and abs(e_us + since - f_us) <= 1,
+          f"first_io_us={f_us} entry_us={e_us} since_entry_us={since} do not add up")
     s.verify(t, {0: disk})
     for index, (count, qd, sectors) in RANDREADS.items():
         check(s.ops[index].text == f"blk randread 0 {count} {qd} {sectors}", "script moved")
-        check_randread(t.segments[index], disk, count, qd, sectors, indirect)
+        check_randread(t.segments[index], disk, count, qd, sectors, indirect, queues)
     disk.verify_file()
 
 
 MATRIX = [
-    # name, device options, vireo options, indirect, event_idx, packed
-    ("both", "", "", True, True, False),
-    ("indirect", "event_idx=off", "", True, False, False),
-    ("event-idx", "indirect_desc=off", "", False, True, False),
-    ("both-off", "indirect_desc=off,event_idx=off", "", False, False, False),
-    ("refused", "", "indirect=off event_idx=off", False, False, False),
-    ("packed", "packed=on", "", True, True, True),
-    ("packed-direct", "packed=on,indirect_desc=off,event_idx=off", "", False, False, True),
-    ("packed-refused", "packed=on", "vq=split", True, True, False),
-    ("all-off", "packed=on", "vq=split indirect=off event_idx=off", False, False, False),
+    # name, device options, vireo options, indirect, event_idx, packed, request queues
+    ("both", "", "", True, True, False, 1),
+    ("indirect", "event_idx=off", "", True, False, False, 1),
+    ("event-idx", "indirect_desc=off", "", False, True, False, 1),
+    ("both-off", "indirect_desc=off,event_idx=off", "", False, False, False, 1),
+    ("refused", "", "indirect=off event_idx=off", False, False, False, 1),
+    ("packed", "packed=on", "", True, True, True, 1),
+    ("packed-direct", "packed=on,indirect_desc=off,event_idx=off", "", False, False, True, 1),
+    ("packed-refused", "packed=on", "vq=split", True, True, False, 1),
+    ("all-off", "packed=on", "vq=split indirect=off event_idx=off", False, False, False, 1),
+    # VIRTIO_BLK_F_MQ: QEMU offers it with num-queues > 1; vireo uses up to 4 queues
+    ("mq", "num-queues=4", "", True, True, False, 4),
+    ("mq-packed", "num-queues=6,packed=on", "", True, True, True, 4),
+    ("mq-refused", "num-queues=4", "blk_mq=off", True, True, False, 1),
 ]
 
 
-def register(transport, name, dev_opts, options, indirect, event_idx, packed):
+def register(transport, name, dev_opts, options, indirect, event_idx, packed, queues):
     doc = (f"virtio-blk on {transport} (modern), device options '{dev_opts or 'defaults'}', "
            f"vireo options '{options or 'none'}': indirect={indirect} event_idx={event_idx} "
-           f"packed={packed} negotiated; crcs, writes, flush, randread at qd 32 checked "
-           f"against the host")
+           f"packed={packed} negotiated, {queues} request queue(s); crcs, writes, flush, "
+           f"randread at qd 32 checked against the host")
 
     def fn(ctx):
-        ring_case(ctx, transport, dev_opts, options, indirect, event_idx, packed)
+        ring_case(ctx, transport, dev_opts, options, indirect, event_idx, packed, queues)
     fn.__doc__ = doc
     case(f"ring-{transport}-{name}", timeout=90)(fn)
 
