@@ -176,7 +176,8 @@ def run_vireo(image, workdir, log, deadline):
     with vmlib.VM(image, append="-- blk info", machine_opts=("iommu=smmuv3",),
                   extra=machine_args(workdir, "vireo"), memory="1G", log_path=log,
                   deadline=deadline) as vm:
-        m = vm.wait_for(r"first_io_us=(\d+)(?: entry_us=(\d+) since_entry_us=(\d+))?", 120)
+        # up to the " (" after the numbers: the line may still be arriving
+        m = vm.wait_for(r"first_io_us=(\d+)(?: entry_us=(\d+) since_entry_us=(\d+))? \(", 120)
         first_io = {"first_io_us": int(m.group(1)),
                     "entry_us": int(m.group(2)) if m.group(2) else None,
                     "since_entry_us": int(m.group(3)) if m.group(3) else None}
