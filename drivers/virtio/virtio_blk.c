@@ -19,11 +19,12 @@
 
 #define VBLK_MAX_DEVICES 8
 #define VBLK_QUEUE_SIZE 128u
-#define VBLK_SEG_BYTES 4096u /* data is split at page boundaries, as scattered pages would be */
+#define VBLK_SEG_BYTES (256u * 1024) /* a segment stays inside an aligned 256 KiB: memory is identity-mapped (vireo.h), so a buffer is physically contiguous; fewer, longer segments cost the device less */
 #define VBLK_STATUS_NONE 0xffu
 #define VBLK_SLOTS 64u	       /* requests in flight at most */
 #define VBLK_TABLE_ENTRIES 66u /* indirect table: header, 64 segments (256 KiB), status */
 #define VBLK_MAX_QUEUES 4u     /* request queues used at most (VIRTIO_BLK_F_MQ) */
+#define VBLK_PIPE 8u	       /* requests of one synchronous transfer in flight */
 
 /* The request headers and statuses live in their own pages, one 128-byte slot each (the
  * header in one cache line, what the device writes in the next), so that cache maintenance
@@ -639,29 +640,97 @@ static int vblk_run(struct vblk *b, struct vblk_io *io, size_t limit, size_t *by
 	return ret < 0 ? ret : vblk_wait_for(b, io);
 }
 
-/* The synchronous path: one request after another. A mapping the DMA layer cannot make
- * (-ENOSPC: a bounce pool smaller than the request) is retried in halves, down to a sector. */
+/* The synchronous path keeps up to VBLK_PIPE requests of one transfer in flight (each as much
+ * as one chain carries), then waits for all of them: a large read or write streams rather than
+ * waiting for each request. A mapping the DMA layer cannot make (-ENOSPC: a bounce pool
+ * smaller than a request) waits for the transfer's requests in flight, and with none left is
+ * retried in halves, down to a sector. The first error stops submitting; what is in flight is
+ * still waited for, so nothing is left with the device when the call returns. */
+struct vblk_pipe {
+	struct vblk_io io[VBLK_PIPE];
+	unsigned busy; /* records submitted and not yet seen done */
+	int ret;       /* the first error */
+};
+
+/* Wait until at least one record of the pipe is done; collect every one that is. */
+static void vblk_pipe_reap(struct vblk *b, struct vblk_pipe *p, bool *used)
+{
+	for (;;) {
+		struct vblk_io *done;
+
+		for (unsigned i = 0; i < VBLK_PIPE; i++) {
+			if (used[i] && p->io[i].done) {
+				used[i] = false;
+				p->busy--;
+				if (p->io[i].status < 0 && p->ret == 0) {
+					p->ret = p->io[i].status;
+				}
+				return;
+			}
+		}
+		/* A failing device completes every request in flight with the error (the records
+		 * are then done); nothing in flight while ours are not done cannot happen, but
+		 * must not be waited for forever either. */
+		if (vblk_wait(b, &done) == -ENOENT) {
+			memset(used, 0, VBLK_PIPE * sizeof(*used));
+			p->busy = 0;
+			p->ret = p->ret < 0 ? p->ret : -EIO;
+			return;
+		}
+	}
+}
+
 static int vblk_rw(struct vblk *b, enum vblk_op op, uint64_t lba, uint32_t count, uint8_t *buf)
 {
-	struct vblk_io io = { .op = op, .lba = lba, .count = count, .buf = buf };
+	struct vblk_pipe p = { .ret = 0 };
+	bool used[VBLK_PIPE] = { false };
+	struct vblk_io check = { .op = op, .lba = lba, .count = count, .buf = buf };
+	struct vblk_io *other;
 	size_t limit = (size_t)count * VIRTIO_BLK_SECTOR_SIZE;
-	int ret = vblk_check_io(b, &io);
 
-	while (ret == 0 && io.count > 0) {
+	p.ret = vblk_check_io(b, &check);
+	while (p.ret == 0 && count > 0) {
+		unsigned i = 0;
 		size_t bytes = 0;
+		int ret;
 
-		ret = vblk_run(b, &io, limit, &bytes);
-		if (ret == -ENOSPC && limit > VIRTIO_BLK_SECTOR_SIZE) {
-			limit = MAX(limit / 2 / VIRTIO_BLK_SECTOR_SIZE, 1u) *
-				VIRTIO_BLK_SECTOR_SIZE;
-			ret = 0;
+		while (used[i]) {
+			i++;
+		}
+		p.io[i] = (struct vblk_io){ .op = op, .lba = lba, .count = count, .buf = buf };
+		ret = vblk_start(b, &p.io[i], limit, &bytes);
+		if ((ret == -EBUSY || ret == -ENOSPC) && p.busy > 0) {
+			vblk_pipe_reap(b, &p, used);
 			continue;
 		}
-		io.buf = (uint8_t *)io.buf + bytes;
-		io.count -= (uint32_t)(bytes / VIRTIO_BLK_SECTOR_SIZE);
-		io.lba += bytes / VIRTIO_BLK_SECTOR_SIZE;
+		if (ret == -EBUSY) {
+			/* the queue is full of other callers' requests: wait for one of them */
+			ret = vblk_wait(b, &other);
+			if (ret == 0) {
+				continue;
+			}
+		}
+		if (ret == -ENOSPC && limit > VIRTIO_BLK_SECTOR_SIZE) {
+			limit = MAX(limit / 2 / VIRTIO_BLK_SECTOR_SIZE, 1u) * VIRTIO_BLK_SECTOR_SIZE;
+			continue;
+		}
+		if (ret < 0) {
+			p.ret = ret;
+			break;
+		}
+		used[i] = true;
+		p.busy++;
+		buf += bytes;
+		count -= (uint32_t)(bytes / VIRTIO_BLK_SECTOR_SIZE);
+		lba += bytes / VIRTIO_BLK_SECTOR_SIZE;
+		if (p.busy == VBLK_PIPE) {
+			vblk_pipe_reap(b, &p, used);
+		}
 	}
-	return ret;
+	while (p.busy > 0) {
+		vblk_pipe_reap(b, &p, used);
+	}
+	return p.ret;
 }
 
 int vblk_read(struct vblk *b, uint64_t lba, uint32_t count, void *buf)

@@ -29,14 +29,14 @@ struct rig {
 	struct vblk *blk;
 };
 
-static void rig_up(struct rig *r, const struct devmodel_config *cfg)
+static void rig_up_with(struct rig *r, const struct devmodel_config *cfg,
+			const struct devmodel_blk_config *blk)
 {
-	struct devmodel_blk_config blk = { .capacity = CAPACITY, .flush = true, .seg_max = 126 };
 	size_t size = 0;
 	uint8_t *d;
 
 	memset(r, 0, sizeof(*r));
-	r->dm = devmodel_blk_create(cfg, &blk);
+	r->dm = devmodel_blk_create(cfg, blk);
 	assert_non_null(r->dm);
 	d = devmodel_blk_disk(r->dm, &size);
 	srand(13);
@@ -48,6 +48,13 @@ static void rig_up(struct rig *r, const struct devmodel_config *cfg)
 	r->vdev->timeout_ns = TEST_TIMEOUT_NS;
 	assert_int_equal(vblk_probe(r->vdev), 0);
 	r->blk = vblk_get(vblk_count() - 1);
+}
+
+static void rig_up(struct rig *r, const struct devmodel_config *cfg)
+{
+	struct devmodel_blk_config blk = { .capacity = CAPACITY, .flush = true, .seg_max = 126 };
+
+	rig_up_with(r, cfg, &blk);
 }
 
 static void rig_down(struct rig *r)
@@ -216,6 +223,8 @@ static void test_a_full_queue_says_busy_until_a_completion_is_taken(void **state
 
 static void test_a_request_that_does_not_fit_one_chain_is_too_big_for_submit(void **state)
 {
+	/* a device that takes 4 segments of at most 4 KiB per request */
+	struct devmodel_blk_config blk = { .capacity = CAPACITY, .seg_max = 4, .size_max = 4096 };
 	struct devmodel_config cfg = { .version = 2 };
 	struct vblk_info info;
 	struct vblk_io io;
@@ -223,10 +232,12 @@ static void test_a_request_that_does_not_fit_one_chain_is_too_big_for_submit(voi
 	struct rig r;
 
 	(void)state;
-	rig_up(&r, &cfg);
+	rig_up_with(&r, &cfg, &blk);
 	vblk_get_info(r.blk, &info);
-	buf = malloc((size_t)(info.seg_max + 1) * 4096);
-	io = (struct vblk_io){ .op = VBLK_OP_READ, .count = (info.seg_max + 1) * 8, .buf = buf };
+	assert_int_equal(info.seg_max, 4);
+	assert_int_equal(info.size_max, 4096);
+	buf = aligned_alloc(4096, 5 * 4096);
+	io = (struct vblk_io){ .op = VBLK_OP_READ, .count = 5 * 8, .buf = buf };
 	assert_int_equal(vblk_submit(r.blk, &io), -E2BIG);
 	assert_int_equal(vblk_in_flight(r.blk), 0);
 	/* the synchronous call splits the same request */

@@ -1,5 +1,6 @@
 /* Issue 13: multiqueue virtio-blk (VIRTIO_BLK_F_MQ, virtio 1.2 §5.2.2, §5.2.4): one request
- * queue per stream, against the blk device model offering num_queues request queues. */
+ * queue per stream, against the blk device model offering num_queues request queues; and the
+ * synchronous calls, which keep several requests of one transfer in flight. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +32,8 @@ struct rig {
 
 static void rig_up(struct rig *r, const struct devmodel_config *cfg, uint16_t num_queues)
 {
-	struct devmodel_blk_config blk = { .capacity = CAPACITY, .seg_max = 64,
+	/* size_max 4 KiB: a 1 MiB transfer is several requests of 64 segments */
+	struct devmodel_blk_config blk = { .capacity = CAPACITY, .seg_max = 64, .size_max = 4096,
 					   .num_queues = num_queues };
 	size_t size = 0;
 	uint8_t *d;
@@ -217,6 +219,37 @@ static void test_a_bad_used_id_on_one_queue_fails_the_device_not_silently(void *
 	rig_down(&r);
 }
 
+/* A large synchronous read is several requests; one that fails fails the call, and the call
+ * returns only when none of its requests is left with the device. */
+static void test_a_failing_piece_fails_the_transfer_and_leaves_nothing_in_flight(void **state)
+{
+	/* indirect tables: every request of the transfer fits the ring at once */
+	struct devmodel_config cfg = { .version = 2, .indirect_desc = true };
+	const unsigned sectors = 2048; /* 1 MiB: 4 requests of 64 4-KiB segments at least */
+	uint8_t *buf = malloc(sectors * SECTOR);
+	uint64_t before;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, &cfg, 1);
+	before = devmodel_blk_requests(r.dm, VIRTIO_BLK_T_IN);
+	assert_int_equal(vblk_read(r.blk, 0, sectors, buf), 0);
+	assert_memory_equal(buf, disk(&r, 0), sectors * SECTOR);
+	assert_true(devmodel_blk_requests(r.dm, VIRTIO_BLK_T_IN) - before >= 4);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_STATUS_IOERR, 1);
+	assert_int_equal(vblk_read(r.blk, 0, sectors, buf), -EIO);
+	assert_int_equal(vblk_in_flight(r.blk), 0);
+	devmodel_set_knob(r.dm, DEVMODEL_KNOB_USED_LEN_TOO_LARGE, 1);
+	memset(buf, 0x3c, sectors * SECTOR);
+	assert_int_equal(vblk_write(r.blk, 0, sectors, buf), -EIO);
+	assert_int_equal(vblk_in_flight(r.blk), 0);
+	/* the device goes on: the next transfer is whole */
+	assert_int_equal(vblk_write(r.blk, 0, sectors, buf), 0);
+	assert_memory_equal(disk(&r, 0), buf, sectors * SECTOR);
+	free(buf);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +258,8 @@ int main(void)
 		cmocka_unit_test(test_a_wait_takes_a_completion_from_any_queue),
 		cmocka_unit_test(test_blk_mq_off_uses_one_queue),
 		cmocka_unit_test(test_a_bad_used_id_on_one_queue_fails_the_device_not_silently),
+		cmocka_unit_test(
+			test_a_failing_piece_fails_the_transfer_and_leaves_nothing_in_flight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
