@@ -125,7 +125,6 @@ static int iommu_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir di
 static void iommu_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum dma_dir dir,
 			size_t written)
 {
-	(void)written;
 	struct dma_iommu *p = priv_of(dev);
 	void *cpu = cpu_of(p, dma_addr(addr));
 
