@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`make profile-boot`: where boot-to-first-completed-I/O goes (issue 13's 50 ms target).
 
-Boots the image once with the bench's kind of machine (two virtio-mmio disks, one of them
-bounced through a restricted-dma-pool, two virtio-blk-pci disks, one behind the SMMUv3), with
+Boots the image once with the bench's machine and disks (bench.machine_args: two virtio-mmio
+disks, one bounced through a restricted-dma-pool, two virtio-blk-pci, one behind the SMMUv3), with
 `blk info` on the command line so that its GET_ID is the first I/O, under `perf record` on the
 host. QEMU names its vCPU thread (-name debug-threads=on), so the samples of that thread, from
 the guest's start to the poweroff that follows the first I/O, split the guest time into:
@@ -24,37 +24,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import cases_dma  # noqa: E402
+import bench  # noqa: E402
 import vm as vmlib  # noqa: E402
-
-
-class Work:
-    def __init__(self, build):
-        self.workdir = os.path.join(build, "profile-boot")
-        os.makedirs(self.workdir, exist_ok=True)
-
-
-def disk(work, name):
-    path = os.path.join(work.workdir, f"{name}.img")
-    with open(path, "wb") as f:
-        f.truncate(65 * 1024 * 1024)
-    return path
-
-
-def qemu_args(work):
-    d = [disk(work, n) for n in ("direct", "bounce", "iommu", "pci")]
-    dtb = cases_dma.dtb_with_restricted_pool(work, vmlib.virtio_mmio_address(30),
-                                             machine="virt,iommu=smmuv3", memory="1G")
-    return ["-global", "virtio-mmio.force-legacy=false", "-dtb", dtb,
-            "-drive", f"if=none,file={d[0]},format=raw,id=b0",
-            "-device", "virtio-blk-device,drive=b0,bus=virtio-mmio-bus.31",
-            "-drive", f"if=none,file={d[1]},format=raw,id=b1",
-            "-device", "virtio-blk-device,drive=b1,bus=virtio-mmio-bus.30,iommu_platform=on",
-            "-drive", f"if=none,file={d[2]},format=raw,id=b2",
-            "-device", "virtio-blk-pci,drive=b2,iommu_platform=on,disable-legacy=on",
-            "-drive", f"if=none,file={d[3]},format=raw,id=b3",
-            "-device", "virtio-blk-pci,drive=b3,disable-legacy=on",
-            "-nic", "none", "-name", "debug-threads=on"]
 
 
 def classify(dso):
@@ -75,11 +46,13 @@ def main():
     if shutil.which("perf") is None:
         print("profile-boot: perf is not installed (Debian: linux-perf); not run")
         return 1
-    work = Work(args.build)
-    data = os.path.join(work.workdir, "perf.data")
+    workdir = os.path.join(args.build, "profile-boot")
+    os.makedirs(workdir, exist_ok=True)
+    data = os.path.join(workdir, "perf.data")
+    # the bench's machine and disks; -nic none comes with them
+    extra = bench.machine_args(workdir, "boot") + ["-name", "debug-threads=on"]
     vm = vmlib.VM(args.image, append="-- blk info", machine_opts=("iommu=smmuv3",),
-                  extra=qemu_args(work), memory="1G",
-                  log_path=os.path.join(work.workdir, "boot.log"),
+                  extra=extra, memory="1G", log_path=os.path.join(workdir, "boot.log"),
                   deadline=time.monotonic() + 180)
     vm.argv = ["perf", "record", "-q", "-F", "20000", "-o", data, "--"] + vm.argv
     with vm:
