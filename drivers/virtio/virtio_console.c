@@ -9,6 +9,7 @@
 #include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
+#include "vireo/virtio_reg.h"
 #include "vireo/virtio_console.h"
 #include "vireo/virtqueue.h"
 
@@ -106,7 +107,7 @@ int vcons_probe(struct virtio_device *vdev)
 	if (!devtable_has_room(&devices)) {
 		return -ENOSPC;
 	}
-	ret = virtio_negotiate(vdev, 0);
+	ret = virtio_negotiate(vdev, 1ull << VIRTIO_F_RING_PACKED);
 	if (ret < 0) {
 		return ret;
 	}

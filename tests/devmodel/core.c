@@ -189,6 +189,9 @@ uint64_t dm_offered(const struct devmodel *dm)
 	if (dm->cfg.access_platform) {
 		f |= 1ull << VIRTIO_F_ACCESS_PLATFORM;
 	}
+	if (dm->cfg.ring_packed) {
+		f |= 1ull << VIRTIO_F_RING_PACKED;
+	}
 	return f;
 }
 

@@ -1,11 +1,12 @@
 /* A virtio-mmio device model for host tests, written from the virtio 1.2 specification
- * (§2 basic facilities, §2.7 split virtqueues, §3.1 initialisation, §4.2 virtio over MMIO,
- * §5.2 block device) and not from vireo's drivers, so that the two are independent readings
- * of the same text.
+ * (§2 basic facilities, §2.7 split and §2.8 packed virtqueues, §3.1 initialisation, §4.2
+ * virtio over MMIO, §5.2 block device) and not from vireo's drivers, so that the two are
+ * independent readings of the same text.
  *
  * The model owns a 0x200-byte register window registered with arch/fake's MMIO hook:
  * io_read32()/io_write32() on devmodel_base(dm) + offset reach it. Behind the window sit a
- * register file (mmio.c), a split-ring consumer (ring.c) and a device (blk.c: a RAM disk).
+ * register file (mmio.c), a ring consumer (ring.c for split rings, ring_packed.c for packed
+ * ones, see devmodel_config.ring_packed) and a device (blk.c: a RAM disk).
  * The device reads and writes guest memory only through a translator (identity by default, or
  * an allow-list of windows, see "DMA" below).
  *
@@ -73,6 +74,11 @@ struct devmodel_config {
 	 *  avail index plus this, so the driver need not notify for that many more buffers
 	 *  (0: notify for the next one). */
 	uint16_t avail_event_ahead;
+	/** Offer VIRTIO_F_RING_PACKED (§2.8; bit 34, so modern only). When the driver accepts it
+	 *  every queue is a packed ring: QueueDesc is the descriptor ring, QueueDriver the driver
+	 *  event suppression structure, QueueDevice the device's. With EVENT_IDX the device
+	 *  publishes RING_EVENT_FLAGS_DESC at its next descriptor plus avail_event_ahead. */
+	bool ring_packed;
 	/** Called each time the model sets a bit in InterruptStatus. */
 	void (*irq)(void *ctx);
 	void *irq_ctx;
@@ -97,7 +103,8 @@ unsigned devmodel_process(struct devmodel *dm);
 
 /** Completes, now, the chains DEVMODEL_KNOB_SWALLOW took: each chain is walked again as it is
  * in memory at this moment and processed normally (a late completion, e.g. after the driver
- * gave up on it). Returns the number completed. */
+ * gave up on it). Packed ring: its slots may hold other descriptors by then, so the buffers
+ * are the ones read when the chain was taken. Returns the number completed. */
 unsigned devmodel_release_swallowed(struct devmodel *dm);
 
 /** Signals a configuration change: ConfigGeneration advances and, once DRIVER_OK is set,
@@ -117,7 +124,9 @@ enum devmodel_knob {
 	DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE,
 	/** Completions report a used.id that heads no in-flight chain: another descriptor of the
 	 * same chain (the lowest-numbered) when it has one, else the lowest descriptor the device
-	 * does not hold. */
+	 * does not hold. Packed ring: the ring index of the chain's first descriptor (a device
+	 * that confuses ring slots with buffer ids) unless a buffer in flight has that id, else
+	 * as DEVMODEL_KNOB_USED_ID_NOT_IN_FLIGHT. */
 	DEVMODEL_KNOB_USED_ID_NOT_HEAD,
 	/** Completions report used.len = the chain's device-writable bytes + 1. */
 	DEVMODEL_KNOB_USED_LEN_TOO_LARGE,
@@ -148,6 +157,17 @@ enum devmodel_knob {
 	/** blk: requests move no data; the device writes VIRTIO_BLK_S_OK into the status byte (and
 	 * nothing else) and reports used.len = 1. */
 	DEVMODEL_KNOB_BLK_STATUS_ONLY,
+	/** Packed ring only (ignored by the split ring): the used descriptor's AVAIL and USED
+	 * bits both show the inverse of the device's wrap counter, so it looks like a descriptor
+	 * used in the previous lap, i.e. not used yet (§2.8.1). */
+	DEVMODEL_KNOB_USED_WRONG_WRAP,
+	/** Packed ring only: the used descriptor has USED matching the device's wrap counter but
+	 * AVAIL the inverse, where a used descriptor has the two equal (§2.8.1). */
+	DEVMODEL_KNOB_USED_AVAIL_MISMATCH,
+	/** Packed ring only: completions report a buffer id below the queue size that the driver
+	 * has not made available (neither held by the device nor in a descriptor waiting in the
+	 * ring); the queue size when every id is in use. */
+	DEVMODEL_KNOB_USED_ID_NOT_IN_FLIGHT,
 	DEVMODEL_KNOB_COUNT
 };
 
@@ -196,12 +216,14 @@ struct devmodel_stats {
 	uint64_t completions; /**< used elements published */
 	uint64_t interrupts;  /**< times InterruptStatus gained a bit (irq callback calls) */
 	uint64_t interrupts_suppressed; /**< used notifications skipped for NO_INTERRUPT or
-					   because used_event said so (EVENT_IDX) */
+					   because used_event said so (EVENT_IDX); packed:
+					   for RING_EVENT_FLAGS_DISABLE or _DESC */
 	uint64_t swallowed;		/**< chains DEVMODEL_KNOB_SWALLOW took */
 	uint64_t resets;		/**< writes of 0 to Status */
 	uint64_t indirect_chains;	/**< chains that used an indirect table */
 	uint64_t notifies_unneeded;	/**< with EVENT_IDX: QueueNotify writes that avail_event
-					   did not ask for (no new buffer reached it) */
+					   (packed: the device's event descriptor) did not
+					   ask for (no new buffer reached it) */
 };
 const struct devmodel_stats *devmodel_stats(const struct devmodel *dm);
 

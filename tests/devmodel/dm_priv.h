@@ -1,6 +1,8 @@
-/* Device model internals shared by core.c, mmio.c and ring.c. */
+/* Device model internals shared by core.c, mmio.c, ring.c and ring_packed.c. */
 #ifndef DEVMODEL_DM_PRIV_H
 #define DEVMODEL_DM_PRIV_H
+
+#include <stdatomic.h>
 
 #include "devmodel_dev.h"
 #include "dm_spec.h"
@@ -9,6 +11,34 @@
 #define DM_WINDOW_SIZE 0x200
 #define DM_LOG_SIZE 64
 #define DM_MSG_SIZE 200
+
+/** A buffer (by id) of a packed ring that the device holds (ring_packed.c). */
+struct dm_packed_buf {
+	bool held;
+	uint16_t descs;	    /**< ring descriptors its list took */
+	uint16_t first;	    /**< ring index of the list's first descriptor */
+	uint32_t writable;  /**< device-writable bytes */
+	unsigned seg_count; /**< saved segments (a swallowed buffer only) */
+	struct devmodel_seg *segs;
+};
+
+/**
+ * Device state of a packed ring. A position names a descriptor slot together with the wrap
+ * counter in force there: it runs over [0, 2 * num), index = pos % num, and the wrap counter
+ * is 1 for pos < num (both counters start at 1, §2.8.1) and 0 above.
+ */
+struct dm_packed {
+	uint32_t avail;	      /**< position of the next descriptor to take */
+	uint32_t used;	      /**< position of the next used descriptor to write */
+	uint32_t newest_used; /**< position of the last used descriptor written, UINT32_MAX none */
+	unsigned held_descs;  /**< ring descriptors of the buffers held */
+	uint32_t used_at_check; /**< `used` at the last used buffer notification decision */
+	uint32_t avail_event;	/**< EVENT_IDX: the event position last published */
+	bool event_published;
+	uint32_t
+		avail_at_kick; /**< the driver's position the device saw at the last notification */
+	struct dm_packed_buf *buf; /**< per buffer id, num of them */
+};
 
 /** One virtqueue as the device sees it. */
 struct dm_queue {
@@ -35,6 +65,7 @@ struct dm_queue {
 	uint16_t used_at_check; /**< EVENT_IDX: used->idx at the last interrupt decision */
 	uint16_t avail_event;	/**< EVENT_IDX: the avail_event last published */
 	uint16_t avail_at_kick; /**< avail->idx the device saw at the last notification */
+	struct dm_packed *pk;	/**< the packed ring's state, NULL for a split ring */
 };
 
 struct dm_window {
@@ -129,10 +160,44 @@ void dm_device_reset(struct devmodel *dm);
 uint64_t dm_config_read(struct devmodel *dm, unsigned off, unsigned size);
 void dm_config_write(struct devmodel *dm, unsigned off, unsigned size, uint64_t value);
 
-/* ring.c */
+/* ring.c: the ring entry points, which hand a packed queue to ring_packed.c */
 int dm_queue_enable(struct devmodel *dm, unsigned qi);
 void dm_queue_disable(struct devmodel *dm, unsigned qi);
 unsigned dm_ring_process(struct devmodel *dm, unsigned qi);
 unsigned dm_ring_release_swallowed(struct devmodel *dm, unsigned qi);
+/** Marks the queue broken (until reset) and sets DEVICE_NEEDS_RESET. */
+void dm_break_queue(struct devmodel *dm, struct dm_queue *q);
+
+/* ring_packed.c */
+int dm_packed_enable(struct devmodel *dm, unsigned qi);
+void dm_packed_free(struct dm_queue *q);
+unsigned dm_packed_process(struct devmodel *dm, unsigned qi);
+unsigned dm_packed_release_swallowed(struct devmodel *dm, unsigned qi);
+void dm_packed_kicked(struct devmodel *dm, unsigned qi);
+int dm_packed_complete(struct devmodel *dm, unsigned qi, uint16_t id, uint32_t len);
+
+/** True when the driver accepted VIRTIO_F_RING_PACKED: queues enabled now are packed. */
+static inline bool dm_packed(const struct devmodel *dm)
+{
+	return dm_has(dm->features, VIRTIO_F_RING_PACKED);
+}
+
+/* The device side of the ring barriers (§2.7.13, §2.8.21): the model runs in the driver's
+ * thread, so these only keep the compiler honest, but they sit where a real device needs
+ * them. */
+static inline void dm_rmb(void)
+{
+	atomic_thread_fence(memory_order_acquire);
+}
+
+static inline void dm_wmb(void)
+{
+	atomic_thread_fence(memory_order_release);
+}
+
+static inline void dm_mb(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+}
 
 #endif

@@ -98,6 +98,30 @@
 #define VIRTQ_USED_ELEM_SIZE 8
 #define VIRTQ_USED_F_NO_NOTIFY 1u
 
+/* §2.8.13 struct pvirtq_desc: le64 addr, le32 len, le16 id, le16 flags. The flags share
+ * NEXT, WRITE and INDIRECT with the split ring and add the two wrap-counter bits (§2.8.1). */
+#define PVIRTQ_DESC_ADDR 0
+#define PVIRTQ_DESC_LEN 8
+#define PVIRTQ_DESC_ID 12
+#define PVIRTQ_DESC_FLAGS 14
+#define VIRTQ_DESC_F_AVAIL (1u << 7)
+#define VIRTQ_DESC_F_USED (1u << 15)
+
+/* §2.8.14 struct pvirtq_event_suppress: le16 desc (desc_event_off : 15, desc_event_wrap : 1),
+ * le16 flags (desc_event_flags : 2, reserved : 14). */
+#define PVIRTQ_EVENT_DESC 0
+#define PVIRTQ_EVENT_FLAGS 2
+#define PVIRTQ_EVENT_SIZE 4
+#define PVIRTQ_EVENT_WRAP (1u << 15)
+#define RING_EVENT_FLAGS_ENABLE 0x0u
+#define RING_EVENT_FLAGS_DISABLE 0x1u
+#define RING_EVENT_FLAGS_DESC 0x2u
+#define RING_EVENT_FLAGS_MASK 0x3u
+
+/* §2.8.10.1: alignment of each part of a packed virtqueue. */
+#define PVIRTQ_DESC_ALIGN 16
+#define PVIRTQ_EVENT_ALIGN 4
+
 /* §2.7: alignment of each part of a split virtqueue, and the largest queue. */
 #define VIRTQ_DESC_ALIGN 16
 #define VIRTQ_AVAIL_ALIGN 2

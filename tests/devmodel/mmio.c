@@ -307,7 +307,7 @@ static void write_queue_num(struct devmodel *dm, uint32_t v)
 		devmodel_violation(dm, "QueueNum %u exceeds QueueNumMax %u (§4.2.2.2)", v,
 				   q->num_max_seen);
 	}
-	if (!dm_pow2(v)) {
+	if (!dm_pow2(v) && !dm_packed(dm)) {
 		devmodel_violation(dm,
 				   "QueueNum %u is not a power of 2, as a split ring's size "
 				   "must be (§2.7)",

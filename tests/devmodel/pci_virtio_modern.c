@@ -90,7 +90,7 @@ static void queue_size_write(struct devmodel *dm, uint32_t val)
 	if (q == NULL) {
 		return;
 	}
-	if (val > dm->cfg.queue_num_max || !dm_pow2(val)) {
+	if (val > dm->cfg.queue_num_max || (!dm_pow2(val) && !dm_packed(dm))) {
 		devmodel_violation(dm,
 				   "queue_size %u: at most %u and a power of 2 for a split ring "
 				   "(§4.1.4.3.2, §2.7)",

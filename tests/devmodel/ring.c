@@ -1,30 +1,15 @@
 /* The split virtqueue consumer, virtio 1.2 §2.7: takes chains off the available ring, walks and
  * checks them, hands them to the device, publishes used elements and notifies the driver.
- * Ring memory is reached only through the DMA translator (core.c). */
-#include <stdatomic.h>
+ * Ring memory is reached only through the DMA translator (core.c). The entry points hand a
+ * queue enabled with VIRTIO_F_RING_PACKED to ring_packed.c.
+ *
+ * The device side of the split ring's barriers (§2.7.13, §2.7.8): read avail->idx before the
+ * entries it covers; write a used element before used->idx; publish used->idx before reading
+ * the driver's suppression flags. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dm_priv.h"
-
-/* The device side of the ring's barriers (§2.7.13, §2.7.8): read avail->idx before the entries
- * it covers; write a used element before used->idx; publish used->idx before reading the
- * driver's suppression flags. The model runs in the driver's thread, so these only keep the
- * compiler honest, but they sit where a real device needs them. */
-static void dm_rmb(void)
-{
-	atomic_thread_fence(memory_order_acquire);
-}
-
-static void dm_wmb(void)
-{
-	atomic_thread_fence(memory_order_release);
-}
-
-static void dm_mb(void)
-{
-	atomic_thread_fence(memory_order_seq_cst);
-}
 
 static int ring_read16(struct devmodel *dm, uint64_t addr, uint16_t *v)
 {
@@ -37,7 +22,7 @@ static int ring_read16(struct devmodel *dm, uint64_t addr, uint16_t *v)
 	return 0;
 }
 
-static void break_queue(struct devmodel *dm, struct dm_queue *q)
+void dm_break_queue(struct devmodel *dm, struct dm_queue *q)
 {
 	q->broken = true;
 	dm_needs_reset(dm);
@@ -47,6 +32,9 @@ int dm_queue_enable(struct devmodel *dm, unsigned qi)
 {
 	struct dm_queue *q = &dm->queues[qi];
 
+	if (dm_packed(dm)) {
+		return dm_packed_enable(dm, qi);
+	}
 	q->live = true;
 	q->broken = false;
 	q->used_flags_checked = false;
@@ -89,6 +77,7 @@ void dm_queue_disable(struct devmodel *dm, unsigned qi)
 	free(q->writable);
 	free(q->segs);
 	free(q->swallowed);
+	dm_packed_free(q);
 	q->owner = NULL;
 	q->writable = NULL;
 	q->segs = NULL;
@@ -159,7 +148,7 @@ int devmodel_chain_write(struct devmodel *dm, struct devmodel_chain *c, uint64_t
 static int read_desc(struct devmodel *dm, struct dm_queue *q, uint16_t idx, uint8_t d[16])
 {
 	if (dm_dma_read(dm, q->desc + (uint64_t)VIRTQ_DESC_SIZE * idx, d, VIRTQ_DESC_SIZE) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return -1;
 	}
 	return 0;
@@ -287,7 +276,7 @@ static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
 					   "queue %u: descriptor index %u out of range (queue size "
 					   "%u) in the chain of head %u (§2.7.5)",
 					   qi, idx, q->num, head);
-			break_queue(dm, q);
+			dm_break_queue(dm, q);
 			return -1;
 		}
 		if (read_desc(dm, q, (uint16_t)idx, d) != 0) {
@@ -307,19 +296,19 @@ static int walk(struct devmodel *dm, unsigned qi, uint16_t head, bool fresh,
 					"queue %u: descriptor %u has VIRTQ_DESC_F_INDIRECT "
 					"without VIRTIO_F_INDIRECT_DESC (§2.7.5.3.1)",
 					qi, idx);
-				break_queue(dm, q);
+				dm_break_queue(dm, q);
 				return -1;
 			}
 			/* Ownership is per ring descriptor: mark this one. */
 			if (c->count == q->num ||
 			    walk_indirect(dm, qi, c, d, (uint16_t)idx, &seen_write) != 0) {
-				break_queue(dm, q);
+				dm_break_queue(dm, q);
 				return -1;
 			}
 			break;
 		}
 		if (add_seg(dm, qi, c, d, (uint16_t)idx, &seen_write, "", idx) != 0) {
-			break_queue(dm, q);
+			dm_break_queue(dm, q);
 			return -1;
 		}
 		if (!(flags & VIRTQ_DESC_F_NEXT)) {
@@ -398,14 +387,14 @@ static int complete(struct devmodel *dm, unsigned qi, uint16_t head, uint32_t le
 	dm_put_le32(elem + 4, len);
 	if (dm_dma_write(dm, q->device + VIRTQ_USED_RING + slot * VIRTQ_USED_ELEM_SIZE, elem,
 			 sizeof(elem)) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return -1;
 	}
 	dm_wmb(); /* the element (len included) before used->idx (§2.7.8.1) */
 	q->used_idx++;
 	dm_put_le16(idx, q->used_idx);
 	if (dm_dma_write(dm, q->device + VIRTQ_USED_IDX, idx, sizeof(idx)) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return -1;
 	}
 	dm->stats.completions++;
@@ -433,7 +422,7 @@ static void notify_driver_event_idx(struct devmodel *dm, unsigned qi)
 
 	dm_mb(); /* used->idx visible before used_event is read (§2.7.10) */
 	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_RING + 2ull * q->num, &used_event) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return;
 	}
 	q->used_at_check = q->used_idx;
@@ -456,7 +445,7 @@ static void notify_driver(struct devmodel *dm, unsigned qi)
 	}
 	dm_mb(); /* used->idx visible before the suppression flag is read (§2.7.10) */
 	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_FLAGS, &flags) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return;
 	}
 	if (flags & ~VIRTQ_AVAIL_F_NO_INTERRUPT) {
@@ -486,7 +475,7 @@ static void publish_avail_event(struct devmodel *dm, unsigned qi)
 	dm_put_le16(b, q->avail_event);
 	if (dm_dma_write(dm, q->device + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * q->num,
 			 b, sizeof(b)) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 	}
 }
 
@@ -495,6 +484,10 @@ void dm_ring_kicked(struct devmodel *dm, unsigned qi)
 	struct dm_queue *q = &dm->queues[qi];
 	uint16_t avail_idx;
 
+	if (q->pk != NULL) {
+		dm_packed_kicked(dm, qi);
+		return;
+	}
 	if (!event_idx(dm) || !q->live || q->broken) {
 		return;
 	}
@@ -563,6 +556,9 @@ unsigned dm_ring_process(struct devmodel *dm, unsigned qi)
 	uint16_t avail_idx, pending;
 	unsigned done = 0;
 
+	if (q->pk != NULL) {
+		return dm_packed_process(dm, qi);
+	}
 	if (!q->live || q->broken) {
 		return 0;
 	}
@@ -573,7 +569,7 @@ unsigned dm_ring_process(struct devmodel *dm, unsigned qi)
 	}
 	check_used_flags(dm, qi);
 	if (ring_read16(dm, q->driver + VIRTQ_AVAIL_IDX, &avail_idx) != 0) {
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return 0;
 	}
 	pending = (uint16_t)(avail_idx - q->last_avail);
@@ -582,7 +578,7 @@ unsigned dm_ring_process(struct devmodel *dm, unsigned qi)
 				   "queue %u: avail->idx %u is %u ahead of the device, more than "
 				   "the queue size %u (§2.7.6)",
 				   qi, avail_idx, pending, q->num);
-		break_queue(dm, q);
+		dm_break_queue(dm, q);
 		return 0;
 	}
 	dm_rmb(); /* avail->idx before the ring entries and descriptors it covers (§2.7.13) */
@@ -592,7 +588,7 @@ unsigned dm_ring_process(struct devmodel *dm, unsigned qi)
 		int r;
 
 		if (ring_read16(dm, q->driver + VIRTQ_AVAIL_RING + 2 * slot, &head) != 0) {
-			break_queue(dm, q);
+			dm_break_queue(dm, q);
 			break;
 		}
 		q->last_avail++;
@@ -616,6 +612,9 @@ unsigned dm_ring_release_swallowed(struct devmodel *dm, unsigned qi)
 	struct dm_queue *q = &dm->queues[qi];
 	unsigned n, done = 0;
 
+	if (q->pk != NULL) {
+		return dm_packed_release_swallowed(dm, qi);
+	}
 	if (!q->live || q->broken) {
 		return 0;
 	}
@@ -643,6 +642,9 @@ int devmodel_complete(struct devmodel *dm, unsigned queue, uint16_t head, uint32
 		return -1;
 	}
 	q = &dm->queues[queue];
+	if (q->pk != NULL) {
+		return dm_packed_complete(dm, queue, head, len);
+	}
 	if (!q->live || q->broken || head >= q->num || q->owner[head] != head + 1u) {
 		return -1;
 	}

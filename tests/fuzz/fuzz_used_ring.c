@@ -15,11 +15,7 @@
  * the disk; an rng read fills exactly what was asked; the console's success means the bytes
  * reached the device when the device was honest; the device never reaches an address outside
  * what the driver handed out (bounce: outside the pool; direct: unmapped memory, a fault of
- * the identity translator); once the driver is done, no bounce slot is still held.
- *
- * Known, issue 16: a read whose used length covers only the status byte is accepted. In bounce
- * mode that returns stale data; FUZZ_ISSUE16=1 makes that an invariant failure, else it is
- * tolerated (counted in the log). */
+ * the identity translator); once the driver is done, no bounce slot is still held. */
 #include <errno.h>
 #include <string.h>
 
@@ -60,9 +56,6 @@ static struct {
 	bool hostile;		     /* this request saw a rewritten entry, knob or index jump */
 	bool was_hostile[DEV_COUNT]; /* ...or an earlier request on the device did (stale ring
 					state) */
-	bool short_len;		     /* ...and a used length below the chain's writable bytes */
-	unsigned issue16;	     /* reads accepted with a status-only length (issue 16) */
-	bool strict16;
 } rig;
 
 static uint8_t *dev_ptr(struct devmodel *dm, uint64_t addr, size_t len)
@@ -100,7 +93,6 @@ static void rewrite_used(struct devmodel *dm, int op)
 		} else {
 			len %= old_len + 2;
 		}
-		rig.short_len |= len < old_len;
 		memcpy(e + 4, &len, 4);
 	}
 	memcpy(used + 2, &idx, 2);
@@ -217,12 +209,9 @@ static void blk_request(uint8_t kind, struct fz *req)
 	if (kind == 0) {
 		memset(buf, 0xa5, sizeof(buf));
 		ret = vblk_read(b, lba, count, buf);
-		if (ret == 0 && memcmp(buf, disk + lba * SECTOR, count * SECTOR) != 0) {
-			FZ_CHECK(rig.short_len && !rig.strict16,
-				 "read of lba %llu+%u succeeded with data that is not the disk's",
-				 (unsigned long long)lba, count);
-			rig.issue16++;
-		}
+		FZ_CHECK(ret < 0 || memcmp(buf, disk + lba * SECTOR, count * SECTOR) == 0,
+			 "read of lba %llu+%u succeeded with data that is not the disk's",
+			 (unsigned long long)lba, count);
 	} else if (kind == 1) {
 		for (size_t i = 0; i < count * SECTOR; i++) {
 			buf[i] = (uint8_t)(i ^ lba ^ 0x5a);
@@ -330,7 +319,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&rig, 0, sizeof(rig));
 	rig.in = (struct fz){ data, size };
-	rig.strict16 = getenv("FUZZ_ISSUE16") != NULL;
 	pool = NULL;
 	fake_set_wait_hook(device_step, NULL);
 	{
@@ -342,7 +330,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t kind = fz_u8(&rig.in) % 7;
 
 		rig.hostile = false;
-		rig.short_len = false;
 		if (kind <= 2) {
 			blk_request(kind, &rig.in);
 		} else if (kind == 3) {

@@ -15,6 +15,7 @@
 #include "vireo/netif.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
+#include "vireo/virtio_reg.h"
 #include "vireo/virtio_net.h"
 
 #define TEST_TIMEOUT_NS (100ull * 1000 * 1000)
@@ -22,6 +23,17 @@
 
 static const uint8_t model_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t peer_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+/* Set for the group's second run: the models offer VIRTIO_F_RING_PACKED (modern only). */
+static bool packed_rings;
+
+/* In the packed run, every modern device that bound runs packed rings; legacy ones cannot. */
+static void check_ring_format(struct devmodel *dm, const struct virtio_device *vdev)
+{
+	bool packed = devmodel_features(dm) & (1ull << VIRTIO_F_RING_PACKED);
+
+	assert_int_equal(packed, packed_rings && !vdev->legacy);
+}
 
 struct rig {
 	struct devmodel *dm;
@@ -35,13 +47,19 @@ struct rig {
 static void rig_up_net(struct rig *r, const struct devmodel_config *cfg,
 		       const struct devmodel_net_config *net)
 {
+	struct devmodel_config c = *cfg;
+
 	memset(r, 0, sizeof(*r));
-	r->dm = devmodel_net_create(cfg, net);
+	c.ring_packed = packed_rings;
+	r->dm = devmodel_net_create(&c, net);
 	assert_non_null(r->dm);
 	assert_int_equal(virtio_mmio_create(devmodel_base(r->dm), 0x200, &r->vdev), 0);
 	r->vdev->plat.coherent = true;
 	r->vdev->timeout_ns = TEST_TIMEOUT_NS;
 	r->probe_ret = vnet_probe(r->vdev);
+	if (r->probe_ret == 0) {
+		check_ring_format(r->dm, r->vdev);
+	}
 	if (r->probe_ret == 0) {
 		r->n = vnet_get(vnet_count() - 1);
 		r->nif = vnet_netif(r->n);
@@ -510,5 +528,8 @@ int main(void)
 		cmocka_unit_test(test_full_transmit_ring_says_enospc),
 	};
 
-	return cmocka_run_group_tests_name("virtio_net", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("virtio_net", tests, NULL, NULL);
+
+	packed_rings = true;
+	return failed + cmocka_run_group_tests_name("virtio_net_packed", tests, NULL, NULL);
 }

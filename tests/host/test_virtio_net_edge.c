@@ -15,6 +15,7 @@
 #include "vireo/netif.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_mmio.h"
+#include "vireo/virtio_reg.h"
 #include "vireo/virtio_net.h"
 
 static const uint8_t model_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -26,9 +27,20 @@ struct rig {
 	int probe_ret;
 };
 
+/* Set for the group's second run: the models offer VIRTIO_F_RING_PACKED (modern only). */
+static bool packed_rings;
+
+/* In the packed run, every modern device that bound runs packed rings; legacy ones cannot. */
+static void check_ring_format(struct devmodel *dm, const struct virtio_device *vdev)
+{
+	bool packed = devmodel_features(dm) & (1ull << VIRTIO_F_RING_PACKED);
+
+	assert_int_equal(packed, packed_rings && !vdev->legacy);
+}
+
 static void rig_up(struct rig *r, unsigned version, bool mrg, bool mac)
 {
-	struct devmodel_config cfg = { .version = version };
+	struct devmodel_config cfg = { .version = version, .ring_packed = packed_rings };
 	struct devmodel_net_config net = { .offer_mac = mac,
 					   .offer_status = true,
 					   .offer_mrg_rxbuf = mrg };
@@ -40,6 +52,9 @@ static void rig_up(struct rig *r, unsigned version, bool mrg, bool mac)
 	r->vdev->plat.coherent = true;
 	r->vdev->timeout_ns = 100000000ull;
 	r->probe_ret = vnet_probe(r->vdev);
+	if (r->probe_ret == 0) {
+		check_ring_format(r->dm, r->vdev);
+	}
 	if (r->probe_ret == 0) {
 		r->n = vnet_get(vnet_count() - 1);
 		r->nif = vnet_netif(r->n);
@@ -159,5 +174,8 @@ int main(void)
 		cmocka_unit_test(test_probe_failure_holds_nothing),
 		cmocka_unit_test(test_tx_full_counts_drop_and_bad_len),
 	};
-	return cmocka_run_group_tests_name("virtio_net_edge", t, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("virtio_net_edge", t, NULL, NULL);
+
+	packed_rings = true;
+	return failed + cmocka_run_group_tests_name("virtio_net_edge_packed", t, NULL, NULL);
 }

@@ -221,6 +221,47 @@ static void test_a_modern_device_binds_and_moves_data(void **state)
 	rig_down(&r);
 }
 
+/* The packed ring over the modern interface (queue_desc, queue_driver and queue_device are
+ * the descriptor ring and the two event suppression areas, §4.1.4.3): hundreds of requests
+ * round a 16-entry ring; a legacy device cannot offer it (32 feature bits) and stays split. */
+static void test_packed_rings_over_pci_modern_and_transitional_and_split_over_legacy(void **s)
+{
+	static const enum pcm_virtio_kind kinds[] = { PCM_VIRTIO_MODERN, PCM_VIRTIO_TRANSITIONAL,
+						      PCM_VIRTIO_LEGACY };
+
+	(void)s;
+	for (unsigned k = 0; k < 3; k++) {
+		struct pcm_virtio_config c = { .kind = kinds[k],
+					       .dev = 2,
+					       .dm = { .ring_packed = true, .queue_num_max = 16 } };
+		const struct pci_func *f;
+		struct rig r;
+
+		rig_config(&r);
+		rig_create(&r, PCM_FDT_NO_IOMMU);
+		add_blk_cfg(&r, &c);
+		rig_probe(&r);
+		f = find("00:02.0");
+		assert_non_null(f);
+		assert_non_null(f->vdev);
+		assert_int_equal(virtio_has(f->vdev, VIRTIO_F_RING_PACKED),
+				 kinds[k] != PCM_VIRTIO_LEGACY);
+		io_works("00:02.0", dm_of(&r, 0));
+		for (unsigned i = 0; i < 300; i++) {
+			uint32_t count = 1 + i % 9;
+			uint64_t lba = (i * 37u) % (CAPACITY - count);
+
+			if (i % 3 == 0) {
+				write_lands_on_disk(blk_at("00:02.0"), dm_of(&r, 0), lba, count);
+			} else {
+				read_matches_disk(blk_at("00:02.0"), dm_of(&r, 0), lba, count);
+			}
+		}
+		assert_int_equal(devmodel_violations(dm_of(&r, 0)), 0);
+		rig_down(&r);
+	}
+}
+
 static void test_a_legacy_device_binds_through_its_io_bar(void **state)
 {
 	struct rig r;
@@ -557,6 +598,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_modern_device_binds_and_moves_data),
+		cmocka_unit_test(
+			test_packed_rings_over_pci_modern_and_transitional_and_split_over_legacy),
 		cmocka_unit_test(test_a_legacy_device_binds_through_its_io_bar),
 		cmocka_unit_test(test_a_transitional_device_is_driven_through_the_modern_interface),
 		cmocka_unit_test(test_a_device_behind_a_root_port_works),

@@ -27,6 +27,17 @@ struct rig {
 	int probe_ret;
 };
 
+/* Set for the group's second run: the models offer VIRTIO_F_RING_PACKED (modern only). */
+static bool packed_rings;
+
+/* In the packed run, every modern device that bound runs packed rings; legacy ones cannot. */
+static void check_ring_format(struct devmodel *dm, const struct virtio_device *vdev)
+{
+	bool packed = devmodel_features(dm) & (1ull << VIRTIO_F_RING_PACKED);
+
+	assert_int_equal(packed, packed_rings && !vdev->legacy);
+}
+
 static void bind(struct rig *r, int (*probe)(struct virtio_device *))
 {
 	assert_non_null(r->dm);
@@ -34,11 +45,14 @@ static void bind(struct rig *r, int (*probe)(struct virtio_device *))
 	r->vdev->plat.coherent = true;
 	r->vdev->timeout_ns = TEST_TIMEOUT_NS;
 	r->probe_ret = probe(r->vdev);
+	if (r->probe_ret == 0) {
+		check_ring_format(r->dm, r->vdev);
+	}
 }
 
 static struct vrng *rng_up(struct rig *r, unsigned version, const struct devmodel_rng_config *rc)
 {
-	struct devmodel_config cfg = { .version = version };
+	struct devmodel_config cfg = { .version = version, .ring_packed = packed_rings };
 
 	memset(r, 0, sizeof(*r));
 	r->dm = devmodel_rng_create(&cfg, rc);
@@ -213,7 +227,7 @@ static void test_rng_used_id_out_of_range_fails_the_device(void **state)
 
 static struct vcons *con_up(struct rig *r, unsigned version, bool multiport)
 {
-	struct devmodel_config cfg = { .version = version };
+	struct devmodel_config cfg = { .version = version, .ring_packed = packed_rings };
 	struct devmodel_console_config cc = { .offer_multiport = multiport, .offer_size = true };
 
 	memset(r, 0, sizeof(*r));
@@ -440,5 +454,8 @@ int main(void)
 		cmocka_unit_test(test_console_receive_id_out_of_range_fails_the_device),
 	};
 
-	return cmocka_run_group_tests_name("virtio_rng_console", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("virtio_rng_console", tests, NULL, NULL);
+
+	packed_rings = true;
+	return failed + cmocka_run_group_tests_name("virtio_rng_console_packed", tests, NULL, NULL);
 }
