@@ -348,7 +348,7 @@ static void test_event_idx_over_packed_suppresses_interrupts_and_notifications(v
 			check_done(&r, done);
 		}
 	}
-	qs = vblk_queue_stats(r.blk);
+	qs = vblk_queue_stats(r.blk, 0);
 	assert_int_equal(devmodel_stats(r.dm)->interrupts, batches);
 	assert_int_equal(devmodel_stats(r.dm)->notifies_unneeded, 0);
 	assert_true(qs->kicks_suppressed > qs->notifies);
