@@ -279,7 +279,9 @@ clean:
 
 -include $(TARGET_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(HOST32_OBJS:.o=.d) $(PROBE_OBJS:.o=.d) \
 	$(FUZZ_OBJS:.o=.d) \
-	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c))
+	$(patsubst tests/host/%.c,$(HBUILD)/tests/host/%.c.d,$(wildcard tests/host/test_*.c)) \
+	$(patsubst tests/host/%.c,$(HBUILD32)/tests/host/%.c.d,$(wildcard tests/host/test_*.c)) \
+	$(patsubst tests/fuzz/%.c,$(FBUILD)/obj/tests/fuzz/%.c.d,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: deps-check
 # Keep objects between runs (they are intermediates of the test binaries).
 .SECONDARY:
