@@ -149,9 +149,17 @@ static void rewrite_packed(struct devmodel *dm, int op)
 	    (ring = dev_ptr(dm, q->desc, 16u * q->num)) == NULL) {
 		return;
 	}
+	/* Faked or rewritten used descriptors may hand the driver a buffer the device still
+	 * holds; it takes the buffer back and reuses its memory. The packed model would complete
+	 * a swallowed buffer late from the segments it read when it took it, writing into that
+	 * reused memory (a bounce slot by then another request's): a device scribbling over
+	 * shared memory, which no driver can stop. So the device forgets its swallowed chains:
+	 * it stands by what it told the driver. (The split model walks the ring again instead.) */
+	if (op != 6) {
+		q->swallowed_count = 0;
+	}
 	if (op == 2) {
 		unsigned n = 1 + fz_u8(&rig.in) % 8;
-		fprintf(stderr, " jump q=%ld n=%u used=%u avail=%u\n", (long)(q - dm->queues), n, q->pk->used, q->pk->avail);
 
 		for (unsigned i = 0; i < n; i++) {
 			pos = (q->pk->used + i) % (2u * q->num);
@@ -166,7 +174,6 @@ static void rewrite_packed(struct devmodel *dm, int op)
 		return;
 	}
 	d = packed_slot(q, ring, pos);
-	fprintf(stderr, " rewrite op=%d pos=%u\n", op, pos);
 	if (op == 6) {
 		uint16_t flags;
 
@@ -208,7 +215,6 @@ static void device_step(void *ctx)
 	}
 	dm = rig.dm[rig.cur];
 	op = fz_u8(&rig.in) % 8;
-	fprintf(stderr, "step dev=%d op=%u\n", rig.cur, op);
 	switch (op) {
 	case 0:
 		devmodel_process(dm);
@@ -316,7 +322,6 @@ static void blk_request(uint8_t kind, struct fz *req)
 	if (b == NULL) {
 		return;
 	}
-	fprintf(stderr, "blk kind=%u lba=%llu count=%u\n", kind, (unsigned long long)lba, count);
 	rig.cur = DEV_BLK;
 	if (kind == 0) {
 		memset(buf, 0xa5, sizeof(buf));
