@@ -1,21 +1,35 @@
-/* Surface 1: the split used ring, with virtio-blk, -rng and -console requests in flight.
+/* Surface 1: the used ring, split or packed, with virtio-blk, -net, -rng and -console requests
+ * in flight.
  *
- * Three modern virtio-mmio device models (tests/devmodel/) complete requests only when told
+ * Four modern virtio-mmio device models (tests/devmodel/) complete requests only when told
  * (defer). Each time a driver waits, the hostile device takes one input byte and acts:
  *   0 complete honestly           1 arm a hostile knob once (id out of range, id not a head,
- *   2 advance used.idx by 1..8       length too large, swallow, IOERR, corrupt status), complete
- *   3 rewrite the newest used entry (id and length from the input)
+ *   2 jump ahead                     length too large, swallow, IOERR, corrupt status; packed
+ *   3 rewrite the newest used        also wrong wrap bits, AVAIL != USED, id not in flight),
+ *     entry                          complete
  *   4 complete the swallowed chains late       5 signal a configuration change
- *   6 step used.idx back by one    7 nothing (time passes: the request times out at 200 us)
- * Byte 0 picks the DMA backend (bit 0: bounce, the device allowed only the pool) and later
- * bytes the requests: [kind][lba][count] records (kind 0/1/2 blk read/write/flush, 3 rng,
- * 4 console write), the device ops consumed from the same stream.
+ *   6 step back                    7 nothing (time passes: the request times out at 200 us)
+ * Split ring: 2 advances used.idx by 1..8, 3 rewrites the newest used element's id and length
+ * from the input, 6 steps used.idx back by one. Packed ring: 2 marks the next 1..8 slots from
+ * the device's used position used (stale ids and lengths, AVAIL = USED = their lap's wrap
+ * counter); 3 completes what is available, then rewrites the newest used descriptor's id,
+ * length and flags (WRITE, and both wrap bits for its own lap or the previous one); 6
+ * completes what is available, then flips both wrap bits of the newest used descriptor (it
+ * looks unused). The packed rewrites keep AVAIL equal to USED: a descriptor that looked
+ * available to the device would make the model itself serve garbage.
+ *
+ * Byte 0: bit 0 picks the DMA backend (bounce, the device allowed only the pool), bit 1 the
+ * net device's MRG_RXBUF, bit 2 makes the models offer VIRTIO_F_RING_PACKED, bit 3 gives every
+ * queue 8 entries (so 16 requests go round the ring). Later bytes are the requests:
+ * [kind][lba][count] records (kind 0/1/2 blk read/write/flush, 3 rng, 4 console write, 5 net
+ * send, 6 net receive), the device ops consumed from the same stream.
  *
  * Invariants: a blk read that succeeds returned the disk's data, a write that succeeds is on
  * the disk; an rng read fills exactly what was asked; the console's success means the bytes
  * reached the device when the device was honest; the device never reaches an address outside
  * what the driver handed out (bounce: outside the pool; direct: unmapped memory, a fault of
- * the identity translator); once the driver is done, no bounce slot is still held. */
+ * the identity translator); once the driver is done, no bounce slot is still held; the
+ * driver ran the ring format the device offered. */
 #include <errno.h>
 #include <string.h>
 
@@ -42,11 +56,16 @@
 
 enum { DEV_BLK, DEV_RNG, DEV_CONS, DEV_NET, DEV_COUNT };
 
+/* The split ring's knobs first; the packed ring uses all of them. */
 static const enum devmodel_knob knobs[] = {
-	DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, DEVMODEL_KNOB_USED_ID_NOT_HEAD,
-	DEVMODEL_KNOB_USED_LEN_TOO_LARGE,   DEVMODEL_KNOB_SWALLOW,
-	DEVMODEL_KNOB_STATUS_IOERR,	    DEVMODEL_KNOB_STATUS_CORRUPT,
+	DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE,  DEVMODEL_KNOB_USED_ID_NOT_HEAD,
+	DEVMODEL_KNOB_USED_LEN_TOO_LARGE,    DEVMODEL_KNOB_SWALLOW,
+	DEVMODEL_KNOB_STATUS_IOERR,	     DEVMODEL_KNOB_STATUS_CORRUPT,
+	DEVMODEL_KNOB_USED_WRONG_WRAP,	     DEVMODEL_KNOB_USED_AVAIL_MISMATCH,
+	DEVMODEL_KNOB_USED_ID_NOT_IN_FLIGHT,
 };
+#define SPLIT_KNOBS 6u
+#define PACKED_KNOBS (sizeof(knobs) / sizeof(knobs[0]))
 
 static struct {
 	struct fz in;
@@ -56,6 +75,7 @@ static struct {
 	bool hostile;		     /* this request saw a rewritten entry, knob or index jump */
 	bool was_hostile[DEV_COUNT]; /* ...or an earlier request on the device did (stale ring
 					state) */
+	bool packed;		     /* the models offer VIRTIO_F_RING_PACKED */
 } rig;
 
 static uint8_t *dev_ptr(struct devmodel *dm, uint64_t addr, size_t len)
@@ -99,6 +119,91 @@ static void rewrite_used(struct devmodel *dm, int op)
 	rig.hostile = true;
 }
 
+/* The packed ring's used slot at position pos (ring_packed.c's positions: index pos % num,
+ * wrap counter 1 below num). */
+static uint8_t *packed_slot(struct dm_queue *q, uint8_t *ring, uint32_t pos)
+{
+	return ring + 16u * (pos % q->num);
+}
+
+static void set_wrap_bits(uint8_t *d, bool wrap)
+{
+	uint16_t flags;
+
+	memcpy(&flags, d + 14, 2);
+	flags &= (uint16_t) ~(VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED);
+	flags |= wrap ? VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED : 0;
+	memcpy(d + 14, &flags, 2);
+}
+
+static void rewrite_packed(struct devmodel *dm, int op)
+{
+	struct dm_queue *q = &dm->queues[fz_u8(&rig.in) % 2]; /* net: receiveq or transmitq */
+	uint8_t *ring, *d;
+	uint32_t pos;
+
+	if (op != 2) {
+		devmodel_process(dm);
+	}
+	if (!q->live || q->pk == NULL || q->num == 0 || q->num > 32768 ||
+	    (ring = dev_ptr(dm, q->desc, 16u * q->num)) == NULL) {
+		return;
+	}
+	/* Faked or rewritten used descriptors may hand the driver a buffer the device still
+	 * holds; it takes the buffer back and reuses its memory. The packed model would complete
+	 * a swallowed buffer late from the segments it read when it took it, writing into that
+	 * reused memory (a bounce slot by then another request's): a device scribbling over
+	 * shared memory, which no driver can stop. So the device forgets its swallowed chains:
+	 * it stands by what it told the driver. (The split model walks the ring again instead.) */
+	if (op != 6) {
+		q->swallowed_count = 0;
+	}
+	if (op == 2) {
+		unsigned n = 1 + fz_u8(&rig.in) % 8;
+
+		for (unsigned i = 0; i < n; i++) {
+			pos = (q->pk->used + i) % (2u * q->num);
+			set_wrap_bits(packed_slot(q, ring, pos), pos < q->num);
+			q->pk->newest_used = pos;
+		}
+		rig.hostile = true;
+		return;
+	}
+	pos = q->pk->newest_used;
+	if (pos == UINT32_MAX) {
+		return;
+	}
+	d = packed_slot(q, ring, pos);
+	if (op == 6) {
+		uint16_t flags;
+
+		memcpy(&flags, d + 14, 2);
+		set_wrap_bits(d, !(flags & VIRTQ_DESC_F_USED));
+	} else {
+		uint16_t id = fz_u16(&rig.in), flags;
+		uint32_t len = fz_u32(&rig.in), old_len;
+		uint8_t how = fz_u8(&rig.in);
+
+		if (id & 0x8000) {
+			id &= 0x7fff;
+			memcpy(d + 12, &id, 2);
+		}
+		memcpy(&old_len, d + 8, 4);
+		if (len & 0x80000000u) {
+			len &= 0x7fffffff;
+		} else {
+			len %= old_len + 2;
+		}
+		memcpy(d + 8, &len, 4);
+		memcpy(&flags, d + 14, 2);
+		flags = (uint16_t)((flags & ~VIRTQ_DESC_F_WRITE) |
+				   (how & 2 ? VIRTQ_DESC_F_WRITE : 0));
+		memcpy(d + 14, &flags, 2);
+		set_wrap_bits(d, (pos < q->num) != (how & 1));
+	}
+	rig.hostile = true;
+}
+
 static void device_step(void *ctx)
 {
 	struct devmodel *dm;
@@ -115,7 +220,8 @@ static void device_step(void *ctx)
 		devmodel_process(dm);
 		break;
 	case 1:
-		devmodel_set_knob(dm, knobs[fz_u8(&rig.in) % 6], 1);
+		devmodel_set_knob(
+			dm, knobs[fz_u8(&rig.in) % (rig.packed ? PACKED_KNOBS : SPLIT_KNOBS)], 1);
 		devmodel_process(dm);
 		rig.hostile = true;
 		break;
@@ -128,16 +234,25 @@ static void device_step(void *ctx)
 	case 7:
 		break;
 	default:
-		rewrite_used(dm, op);
+		if (rig.packed) {
+			rewrite_packed(dm, op);
+		} else {
+			rewrite_used(dm, op);
+		}
 		break;
 	}
 }
 
 static struct bounce_pool *pool;
 
-static void rig_up(bool bounce, bool mrg)
+static void rig_up(uint8_t mode)
 {
-	struct devmodel_config cfg = { .version = 2, .access_platform = true, .defer = true };
+	bool bounce = mode & 1, mrg = mode & 2;
+	struct devmodel_config cfg = { .version = 2,
+				       .access_platform = true,
+				       .defer = true,
+				       .ring_packed = mode & 4,
+				       .queue_num_max = mode & 8 ? 8 : 0 };
 	struct devmodel_blk_config blk = { .capacity = CAPACITY, .flush = true, .seg_max = 4 };
 	struct devmodel_rng_config rng = { .seed = 7 };
 	struct devmodel_console_config con = { 0 };
@@ -173,6 +288,8 @@ static void rig_up(bool bounce, bool mrg)
 		rig.vdev[i]->timeout_ns = TIMEOUT_NS;
 		rig.cur = i; /* probing waits too (console receive buffers) */
 		FZ_CHECK(probe[i](rig.vdev[i]) == 0, "probe of device %d failed", i);
+		FZ_CHECK(virtio_has(rig.vdev[i], VIRTIO_F_RING_PACKED) == cfg.ring_packed,
+			 "device %d: the driver did not take the ring format offered", i);
 	}
 	rig.cur = -1;
 }
@@ -324,7 +441,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		uint8_t b = fz_u8(&rig.in);
 
-		rig_up(b & 1, b & 2);
+		rig.packed = b & 4;
+		rig_up(b);
 	}
 	while (!fz_empty(&rig.in) && requests++ < 16) {
 		uint8_t kind = fz_u8(&rig.in) % 7;

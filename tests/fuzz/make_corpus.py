@@ -148,24 +148,40 @@ def transport_seeds():
 
 @seeds("fuzz_used_ring")
 def used_ring_seeds():
-    """[backend] then per request [kind][count][lba] followed by the device's ops (0 honest,
-    1 knob, 2 idx jump, 3 rewrite entry, 4 late completion, 5 config change, 6 idx back,
-    7 nothing); see fuzz_used_ring.c."""
+    """[mode] then per request [kind][count][lba] followed by the device's ops (0 honest,
+    1 knob, 2 jump, 3 rewrite entry, 4 late completion, 5 config change, 6 step back, 7
+    nothing); see fuzz_used_ring.c. Mode: bit 0 bounce, bit 1 MRG_RXBUF, bit 2 packed ring,
+    bit 3 8-entry rings. Every seed is made for the split ring, the packed ring and 8-entry
+    packed rings; the packed rewrite (op 3) takes one more byte (bit 0: the previous lap's
+    wrap bits, bit 1: WRITE)."""
     honest = b"\0" * 4
     out = {}
-    for backend, name in ((0, "direct"), (1, "bounce")):
-        out[f"{name}_honest_mix"] = bytes([backend]) + b"".join(
-            bytes([k, 3, 5]) + honest for k in (0, 1, 2, 3, 4, 0))
-        out[f"{name}_knobs"] = bytes([backend]) + b"".join(
-            bytes([0, 2, 9, 1, k]) + honest for k in range(6))
-        out[f"{name}_idx_jump"] = bytes([backend, 0, 1, 1, 0, 2, 3, 0, 0, 0, 1, 1, 6]) + honest
-        out[f"{name}_rewrite"] = bytes([backend, 0, 1, 1, 0, 3, 0, 0x80, 1, 0, 0, 0]) + honest
-        out[f"{name}_swallow_late"] = bytes([backend, 0, 1, 1, 1, 3, 7, 7, 4, 7]) + honest
-        out[f"{name}_timeout"] = bytes([backend, 0, 1, 1]) + b"\7" * 64
-        out[f"{name}_net"] = bytes([backend | 2]) + b"".join(
-            bytes([k, 60, 0]) + honest for k in (5, 6, 5, 6))
-        out[f"{name}_net_rx_len"] = bytes([backend, 6, 0xEA, 5, 3, 0, 0x80, 0, 0, 0xFF, 0xFF,
-                                           0xFF, 0x7F]) + honest
+    for ring, bits in (("split", 0), ("packed", 4), ("packed8", 12)):
+        packed = bits & 4
+        rewrite = bytes([3, 0, 0x80, 1, 0, 0, 0]) + (b"\2" if packed else b"")
+        for backend, name in ((0, "direct"), (1, "bounce")):
+            mode = backend | bits
+            pre = f"{ring}_{name}"
+            out[f"{pre}_honest_mix"] = bytes([mode]) + b"".join(
+                bytes([k, 3, 5]) + honest for k in (0, 1, 2, 3, 4, 0))
+            out[f"{pre}_knobs"] = bytes([mode]) + b"".join(
+                bytes([0, 2, 9, 1, k]) + honest for k in range(9 if packed else 6))
+            out[f"{pre}_idx_jump"] = bytes([mode, 0, 1, 1, 0, 2, 3, 0, 0, 0, 1, 1, 6]) + honest
+            out[f"{pre}_rewrite"] = bytes([mode, 0, 1, 1, 0]) + rewrite + honest
+            out[f"{pre}_swallow_late"] = bytes([mode, 0, 1, 1, 1, 3, 7, 7, 4, 7]) + honest
+            out[f"{pre}_timeout"] = bytes([mode, 0, 1, 1]) + b"\7" * 64
+            out[f"{pre}_net"] = bytes([mode | 2]) + b"".join(
+                bytes([k, 60, 0]) + honest for k in (5, 6, 5, 6))
+            out[f"{pre}_net_rx_len"] = bytes([mode, 6, 0xEA, 5, 3, 0, 0x80, 0, 0, 0xFF, 0xFF,
+                                              0xFF, 0x7F]) + (b"\2" if packed else b"") + honest
+        if packed:
+            # sixteen requests of all kinds: round an 8-entry ring several times
+            out[f"{ring}_wraps"] = bytes([bits]) + b"".join(
+                bytes([k % 7, 1 + k % 4, k * 3]) + honest for k in range(16))
+            out[f"{ring}_flip_then_fix"] = bytes([bits, 0, 2, 3, 6, 0]) + rewrite[:-1] + \
+                b"\0" + honest
+            out[f"{ring}_wrong_wrap_then_more"] = bytes([bits, 0, 1, 1, 1, 6]) + b"\7" * 16 + \
+                bytes([0, 1, 2]) + honest
     return out
 
 
