@@ -144,9 +144,11 @@ static void copy_out(struct dma_dev *dev, unsigned slot, size_t len)
 	dev->stats.bounce_bytes += len;
 }
 
-/* Only what the device may read is copied in (DMA_TO_DEVICE, DMA_BIDIRECTIONAL); a buffer it
- * only writes is copied back on unmap up to the bytes it wrote (the used length), so the rest
- * of the caller's buffer keeps its own data and never receives stale pool bytes. */
+/* Every buffer is copied in, a device-writable one too: what the driver put there (virtio-blk's
+ * status byte preset to "not written") must be what a device that never wrote it leaves, not
+ * a stale byte of an earlier request in the pool (fuzz_used_ring found that: a write completed
+ * by a rewritten used entry read a stale OK status). A device-writable buffer is copied back
+ * on unmap only up to the bytes the device wrote (the used length). */
 static int bounce_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir dir,
 		      dma_addr_t *addr)
 {
@@ -168,9 +170,7 @@ static int bounce_map(struct dma_dev *dev, void *ptr, size_t len, enum dma_dir d
 	}
 	pool->slots[slot].orig = ptr;
 	pool->slots[slot].len = (uint32_t)len;
-	if (dir != DMA_FROM_DEVICE) {
-		copy_in(dev, (unsigned)slot, len);
-	}
+	copy_in(dev, (unsigned)slot, len);
 	dev->stats.maps++;
 	*addr = dma_addr_init(pool->dev_base + (uint64_t)slot * BOUNCE_SLOT_SIZE);
 	return 0;
