@@ -24,7 +24,8 @@
 struct devmodel_seg {
 	uint64_t addr;
 	uint32_t len;
-	uint16_t index; /**< descriptor table index */
+	uint16_t index; /**< descriptor table index (packed: ring slot; for an indirect table, its
+			   ring descriptor) */
 	bool write;	/**< device-writable */
 };
 
@@ -33,7 +34,7 @@ struct devmodel_seg {
  * never depends on how the driver framed its buffers (§2.7.4). */
 struct devmodel_chain {
 	unsigned queue;
-	uint16_t head;
+	uint16_t head;	/**< the head descriptor (split ring), the buffer id (packed ring) */
 	unsigned count; /**< descriptors */
 	const struct devmodel_seg *seg;
 	uint64_t readable;
@@ -106,7 +107,8 @@ const struct devmodel_device_ops *devmodel_ops(const struct devmodel *dm);
 unsigned devmodel_version(const struct devmodel *dm);
 
 /** Completes a chain the device held (DEVMODEL_HOLD): publishes the used element (with the id
- * and length knobs applied) and notifies the driver. Returns 0, or -1 when `head` is not a chain
+ * and length knobs applied) and notifies the driver. `head` is the chain's head, on a packed ring
+ * its buffer id (devmodel_chain.head either way). Returns 0, or -1 when `head` is not a chain
  * the device holds on that queue or the queue is broken. */
 int devmodel_complete(struct devmodel *dm, unsigned queue, uint16_t head, uint32_t len);
 

@@ -391,6 +391,7 @@ struct hostile {
 	enum devmodel_knob knob;
 	int ret;     /* what the read returns */
 	bool broken; /* the ring cannot be trusted any more: the device is failed */
+	bool bad_id; /* the virtqueue itself must refuse the used id (DESIGN.md §2) */
 };
 
 /* A read with the knob armed once, after enough requests that the ring has wrapped. */
@@ -406,6 +407,7 @@ static void hostile_read(const struct hostile *h)
 	memset(buf, 0xa5, sizeof(buf));
 	assert_int_equal(vblk_read(r.blk, 40, 4, buf), h->ret);
 	assert_int_equal(r.vdev->broken, h->broken);
+	assert_int_equal(vblk_queue_stats(r.blk)->bad_id, h->bad_id);
 	if (h->broken) {
 		assert_int_equal(vblk_read(r.blk, 40, 4, buf), -EIO);
 	} else {
@@ -420,19 +422,19 @@ static void hostile_read(const struct hostile *h)
 static void test_a_used_id_out_of_range_fails_the_device(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, -EIO, true });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_ID_OUT_OF_RANGE, -EIO, true, true });
 }
 
 static void test_a_used_id_that_is_a_ring_slot_not_a_buffer_fails_the_device(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_ID_NOT_HEAD, -EIO, true });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_ID_NOT_HEAD, -EIO, true, true });
 }
 
 static void test_a_used_id_not_in_flight_fails_the_device(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_ID_NOT_IN_FLIGHT, -EIO, true });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_ID_NOT_IN_FLIGHT, -EIO, true, true });
 }
 
 /* AVAIL = USED = the previous lap's counter: the descriptor is not used yet as far as the
@@ -440,35 +442,36 @@ static void test_a_used_id_not_in_flight_fails_the_device(void **state)
 static void test_a_used_descriptor_with_the_wrong_wrap_counter_times_out(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_WRONG_WRAP, -ETIMEDOUT, true });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_WRONG_WRAP, -ETIMEDOUT, true, false });
 }
 
 /* USED matches but AVAIL does not: neither used nor available (§2.8.1). */
 static void test_a_used_descriptor_whose_avail_bit_disagrees_is_not_taken(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_AVAIL_MISMATCH, -ETIMEDOUT, true });
+	hostile_read(
+		&(struct hostile){ DEVMODEL_KNOB_USED_AVAIL_MISMATCH, -ETIMEDOUT, true, false });
 }
 
 static void test_used_lengths_too_large_or_too_short_fail_one_request(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_LEN_TOO_LARGE, -EIO, false });
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_LEN_ONE, -EIO, false });
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_BLK_STATUS_ONLY, -EIO, false });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_LEN_TOO_LARGE, -EIO, false, false });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_USED_LEN_ONE, -EIO, false, false });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_BLK_STATUS_ONLY, -EIO, false, false });
 }
 
 static void test_bad_status_bytes_fail_one_request(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_STATUS_IOERR, -EIO, false });
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_STATUS_CORRUPT, -EIO, false });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_STATUS_IOERR, -EIO, false, false });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_STATUS_CORRUPT, -EIO, false, false });
 }
 
 static void test_a_swallowed_request_times_out_and_fails_the_device(void **state)
 {
 	(void)state;
-	hostile_read(&(struct hostile){ DEVMODEL_KNOB_SWALLOW, -ETIMEDOUT, true });
+	hostile_read(&(struct hostile){ DEVMODEL_KNOB_SWALLOW, -ETIMEDOUT, true, false });
 }
 
 /* A bad id among many requests in flight: all of them complete with the error. Six in a ring
