@@ -407,7 +407,7 @@ static void hostile_read(const struct hostile *h)
 	memset(buf, 0xa5, sizeof(buf));
 	assert_int_equal(vblk_read(r.blk, 40, 4, buf), h->ret);
 	assert_int_equal(r.vdev->broken, h->broken);
-	assert_int_equal(vblk_queue_stats(r.blk)->bad_id, h->bad_id);
+	assert_int_equal(vblk_queue_stats(r.blk, 0)->bad_id, h->bad_id);
 	if (h->broken) {
 		assert_int_equal(vblk_read(r.blk, 40, 4, buf), -EIO);
 	} else {
