@@ -192,7 +192,9 @@ int virtio_negotiate(struct virtio_device *vdev, uint64_t driver_features)
 		return negotiate_fail(vdev, -EPERM, vdev->dma.reason);
 	}
 	if (!vdev->legacy) {
-		wanted |= 1ull << VIRTIO_F_VERSION_1;
+		/* Ring layouts are the virtqueue's business, not a driver's: every driver's
+		 * queues can be packed. */
+		wanted |= (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_RING_PACKED);
 	}
 	if (pol.accept_access_platform) {
 		wanted |= 1ull << VIRTIO_F_ACCESS_PLATFORM;

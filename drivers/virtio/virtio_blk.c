@@ -247,7 +247,7 @@ int vblk_probe(struct virtio_device *vdev)
 	const uint64_t want = (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 			      (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_RO) |
 			      (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_F_INDIRECT_DESC) |
-			      (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_RING_PACKED) |
+			      (1ull << VIRTIO_F_EVENT_IDX) |
 			      (virtio_options.no_blk_mq ? 0 : 1ull << VIRTIO_BLK_F_MQ);
 	struct vblk *b;
 	int ret;

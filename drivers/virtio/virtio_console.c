@@ -9,7 +9,6 @@
 #include "vireo/devtable.h"
 #include "vireo/mem.h"
 #include "vireo/virtio.h"
-#include "vireo/virtio_reg.h"
 #include "vireo/virtio_console.h"
 #include "vireo/virtqueue.h"
 
@@ -107,7 +106,7 @@ int vcons_probe(struct virtio_device *vdev)
 	if (!devtable_has_room(&devices)) {
 		return -ENOSPC;
 	}
-	ret = virtio_negotiate(vdev, 1ull << VIRTIO_F_RING_PACKED);
+	ret = virtio_negotiate(vdev, 0);
 	if (ret < 0) {
 		return ret;
 	}

@@ -439,7 +439,7 @@ static void vnet_init_netif(struct vnet *n)
 int vnet_probe(struct virtio_device *vdev)
 {
 	const uint64_t want = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
-			      (1ull << VIRTIO_NET_F_MRG_RXBUF) | (1ull << VIRTIO_F_RING_PACKED);
+			      (1ull << VIRTIO_NET_F_MRG_RXBUF);
 	struct vnet *n;
 	int ret;
 
