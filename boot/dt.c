@@ -154,6 +154,46 @@ int dt_size_cells(const void *fdt, int node)
 	return cells_prop(fdt, node, "#size-cells", 1, FDT_MAX_NCELLS);
 }
 
+/* ---------------------------------------------------------------- the whole blob */
+
+/** One pass over the structure block in which every tag must end after it starts. libfdt 1.6.1
+ *  (Debian 12) adds a property's length to an int offset: a length of 0xfffffff4 takes the next
+ *  tag back to the property itself, and every later walk of the tree (phandle lookups, property
+ *  scans, fdt_check_full() too) then loops forever. fuzz_dt found this; its input is
+ *  tests/fuzz/regress/fuzz_dt/prop_len_loops_libfdt.hex. The pass ends: offsets only grow, and
+ *  libfdt stops at the end of the structure block. */
+static int tags_move_forward(const void *fdt)
+{
+	int offset = 0;
+	int next;
+	uint32_t tag;
+
+	do {
+		tag = fdt_next_tag(fdt, offset, &next);
+		if (next < 0) {
+			return next;
+		}
+		if (next <= offset) {
+			return -FDT_ERR_BADSTRUCTURE;
+		}
+		offset = next;
+	} while (tag != FDT_END);
+	return 0;
+}
+
+int dt_check(const void *fdt, size_t size)
+{
+	int ret = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(fdt);
+
+	if (ret == 0 && fdt_totalsize(fdt) > size) {
+		ret = -FDT_ERR_TRUNCATED;
+	}
+	if (ret == 0) {
+		ret = tags_move_forward(fdt);
+	}
+	return ret == 0 ? fdt_check_full(fdt, size) : ret;
+}
+
 /* ---------------------------------------------------------------- addresses */
 
 /** Up to two cells as one number. */

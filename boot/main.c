@@ -60,7 +60,11 @@ static void check_dtb(uintptr_t fdt)
 	if (fdt == 0) {
 		panic("no usable DTB: x0 was 0 at entry");
 	}
+	/* The header first: only then is its totalsize the size of the buffer to check. */
 	ret = fdt_check_header((const void *)fdt);
+	if (ret == 0) {
+		ret = dt_check((const void *)fdt, fdt_totalsize((const void *)fdt));
+	}
 	if (ret != 0) {
 		panic("no usable DTB at 0x%lx: %s", (unsigned long)fdt, fdt_strerror(ret));
 	}

@@ -10,6 +10,7 @@
 #include "lib_priv.h"
 #include "vireo/bounce.h"
 #include "vireo/dma_pools.h"
+#include "vireo/dt.h"
 #include "vireo/netif.h"
 #include "vireo/options.h"
 #include "vireo/pci.h"
@@ -101,6 +102,9 @@ int vireo_init(struct vireo **out, const struct vireo_env *env, const void *dtb,
 	}
 	vireo_env_set(env);
 	ret = fdt_check_header(dtb);
+	if (ret == 0) {
+		ret = dt_check(dtb, fdt_totalsize(dtb));
+	}
 	if (ret != 0) {
 		printf("vireo: no usable DTB at %p: %s\n", dtb, fdt_strerror(ret));
 		vireo_env_set(NULL);

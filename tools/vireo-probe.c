@@ -111,14 +111,8 @@ static void *compile_dts(const char *path, size_t *size)
 /** The whole blob checked (header, structure block, strings) before anything reads it. */
 static int check_dtb(const char *path, const void *dtb, size_t size)
 {
-	int ret = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(dtb);
+	int ret = dt_check(dtb, size);
 
-	if (ret == 0 && fdt_totalsize(dtb) > size) {
-		ret = -FDT_ERR_TRUNCATED;
-	}
-	if (ret == 0) {
-		ret = fdt_check_full(dtb, size);
-	}
 	if (ret != 0) {
 		fprintf(stderr, "error: %s: not a usable DTB: %s\n", path, fdt_strerror(ret));
 		return -EINVAL;

@@ -14,7 +14,14 @@
 #define VIREO_DT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/** Whether the blob at fdt, in a buffer of size bytes, can be read by these helpers and libfdt:
+ *  header, structure block (every tag moves forward, nodes nest, names end) and strings. 0, or
+ *  a negative libfdt error for fdt_strerror(). Every entry point that takes a DTB from outside
+ *  runs it before anything else reads the tree; fdt_check_header() alone is not enough. */
+int dt_check(const void *fdt, size_t size);
 
 /** #address-cells / #size-cells that apply to the children of node (defaults 2 and 1, DT spec
  *  §2.3.5); -EINVAL above 4 or malformed. */

@@ -1,4 +1,4 @@
-/* Surface 5: the DT helpers on a fuzzed DTB, after fdt_check_header() as boot does. Every node
+/* Surface 5: the DT helpers on a fuzzed DTB, after dt_check() as boot does. Every node
  * goes through every helper; results must be documented errors or values that make sense (a
  * resolved interrupt names a node and fits its cell array, a node offset is a node). */
 #include <errno.h>
@@ -95,8 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	void *fdt;
 	int node = -1, count = 0;
 
-	if (size < sizeof(struct fdt_header) || fdt_check_header(data) != 0 ||
-	    fdt_totalsize(data) > size) {
+	if (dt_check(data, size) != 0) {
 		return 0;
 	}
 	/* An exact-size copy: ASan sees any read past the blob. */

@@ -4,6 +4,8 @@
 
 #include <libfdt.h>
 
+#include "vireo/dt.h"
+
 #include "host_dtb.h"
 
 /** The whole file at path in a buffer of exactly its size, or NULL. */
@@ -35,7 +37,7 @@ void *host_dtb_load(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s.dtb", dir != NULL ? dir : "build/host/dtb", name);
 	fdt = read_file(path, &len);
-	if (fdt == NULL || fdt_check_header(fdt) != 0 || (long)fdt_totalsize(fdt) > len) {
+	if (fdt == NULL || dt_check(fdt, (size_t)len) != 0) {
 		fprintf(stderr, "%s: missing or not a DTB (make %s)\n", path, path);
 		free(fdt);
 		return NULL;

@@ -3,11 +3,14 @@
  * from the DTS text; the arithmetic is in the comments. */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <libfdt.h>
@@ -19,6 +22,99 @@
 #define GIC_PPI 1
 #define IRQ_EDGE_RISING 1
 #define IRQ_LEVEL_HIGH 4
+
+/* ---------------------------------------------------------------- the whole blob */
+
+#define BLOB_SIZE 512
+
+/** A small valid tree, built with libfdt's sequential-write calls:
+ *  / { a = <1>; n { b = <2>; }; }. */
+static void *small_tree(void)
+{
+	void *fdt = calloc(1, BLOB_SIZE);
+
+	assert_non_null(fdt);
+	assert_int_equal(fdt_create(fdt, BLOB_SIZE), 0);
+	assert_int_equal(fdt_finish_reservemap(fdt), 0);
+	assert_int_equal(fdt_begin_node(fdt, ""), 0);
+	assert_int_equal(fdt_property_u32(fdt, "a", 1), 0);
+	assert_int_equal(fdt_begin_node(fdt, "n"), 0);
+	assert_int_equal(fdt_property_u32(fdt, "b", 2), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_finish(fdt), 0);
+	return fdt;
+}
+
+/** Overwrite the length of the first FDT_PROP in the structure block. */
+static void set_first_prop_len(void *fdt, uint32_t len)
+{
+	char *st = (char *)fdt + fdt_off_dt_struct(fdt);
+
+	for (uint32_t off = 0; off + 8 <= fdt_size_dt_struct(fdt); off += 4) {
+		if (fdt32_ld((const fdt32_t *)(st + off)) == FDT_PROP) {
+			fdt32_st(st + off + 4, len);
+			return;
+		}
+	}
+	fail_msg("no property in the tree");
+}
+
+static void hung(int sig)
+{
+	(void)sig;
+	static const char msg[] = "dt_check did not return within 10 s (a tree walk loops)\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static void test_dt_check_accepts_a_valid_tree_and_every_test_dtb(void **state)
+{
+	static const char *const names[] = { "dt_virt", "dt_fvp", "dt_dma", "dt_malformed" };
+	void *fdt = small_tree();
+
+	(void)state;
+	assert_int_equal(dt_check(fdt, BLOB_SIZE), 0);
+	assert_int_equal(dt_check(fdt, fdt_totalsize(fdt)), 0);
+	free(fdt);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fdt = host_dtb_load(names[i]);
+		assert_non_null(fdt);
+		assert_int_equal(dt_check(fdt, fdt_totalsize(fdt)), 0);
+		free(fdt);
+	}
+}
+
+/* fuzz_dt's finding: with libfdt 1.6.1 a property length of 0xfffffff4 takes the next tag back
+ * to the property itself; fdt_check_full() and every lookup then loop forever. */
+static void test_dt_check_refuses_a_property_whose_length_loops_back(void **state)
+{
+	void *fdt = small_tree();
+
+	(void)state;
+	set_first_prop_len(fdt, 0xfffffff4u);
+	assert_int_equal(fdt_check_header(fdt), 0); /* what boot used to check: passes */
+	signal(SIGALRM, hung);
+	alarm(10);
+	assert_int_equal(dt_check(fdt, BLOB_SIZE), -FDT_ERR_BADSTRUCTURE);
+	alarm(0);
+	free(fdt);
+}
+
+static void test_dt_check_refuses_truncated_and_overlong_blobs(void **state)
+{
+	void *fdt = small_tree();
+
+	(void)state;
+	assert_int_equal(dt_check(fdt, 0), -FDT_ERR_TRUNCATED);
+	assert_int_equal(dt_check(fdt, sizeof(struct fdt_header) - 1), -FDT_ERR_TRUNCATED);
+	assert_int_equal(dt_check(fdt, fdt_totalsize(fdt) - 1), -FDT_ERR_TRUNCATED);
+	set_first_prop_len(fdt, 0x7ffffff0u); /* runs past the structure block */
+	assert_true(dt_check(fdt, BLOB_SIZE) < 0);
+	memcpy(fdt, "\xd0\x0d\xfe\xee", 4);
+	assert_int_equal(dt_check(fdt, BLOB_SIZE), -FDT_ERR_BADMAGIC);
+	free(fdt);
+}
 
 /* ---------------------------------------------------------------- fixtures */
 
@@ -733,8 +829,14 @@ int main(void)
 		cmocka_unit_test(test_map_entry_to_a_node_without_interrupt_cells_is_einval),
 		cmocka_unit_test(test_malformed_dma_properties_are_einval),
 	};
+	const struct CMUnitTest blob[] = {
+		cmocka_unit_test(test_dt_check_accepts_a_valid_tree_and_every_test_dtb),
+		cmocka_unit_test(test_dt_check_refuses_a_property_whose_length_loops_back),
+		cmocka_unit_test(test_dt_check_refuses_truncated_and_overlong_blobs),
+	};
 	int failed = 0;
 
+	failed += cmocka_run_group_tests_name("dt: the whole blob", blob, NULL, NULL);
 	failed += cmocka_run_group_tests_name("dt: QEMU virt", virt, load_virt, unload);
 	failed += cmocka_run_group_tests_name("dt: FVP Base RevC", fvp, load_fvp, unload);
 	failed += cmocka_run_group_tests_name("dt: DMA facts", dma, load_dma, unload);

@@ -395,6 +395,10 @@ def probe_malformed_input(ctx):
     prop = blob.index(b"\x00\x00\x00\x03", struct_off)
     inputs["bad-prop-len.dtb"] = (blob[:prop + 4] + (0x7FFFFFF0).to_bytes(4, "big")
                                   + blob[prop + 8:])
+    # a length that takes libfdt 1.6.1's next tag back to the property itself (fuzz_dt's
+    # finding): every tree walk, fdt_check_full's included, looped forever
+    inputs["prop-len-loops.dtb"] = (blob[:prop + 4] + (0xFFFFFFF4).to_bytes(4, "big")
+                                    + blob[prop + 8:])
     for name, data in inputs.items():
         path = os.path.join(ctx.workdir, name)
         with open(path, "wb") as f:
