@@ -21,17 +21,21 @@ include arch/$(ARCH)/rules.mk
 
 SYSROOT := $(VIREO_DEPS)/$(ARCH)
 TBUILD := $(BUILD)/$(ARCH)
-GCC_INC := $(shell $(TARGET_CC) -print-file-name=include 2>/dev/null)
+# The cross compiler's own headers. Asked of it when a recipe first needs them, not when make
+# reads this file: on a fresh machine the compiler is not there yet, and scripts/deps.sh (run by
+# deps-check or as the sysroot's rule) installs it before the first compile. Each is asked once.
+GCC_INC = $(eval GCC_INC := $(shell $(TARGET_CC) -print-file-name=include 2>/dev/null))$(GCC_INC)
 # newlib's limits.h includes the compiler's (include-fixed) with #include_next.
-GCC_INC_FIXED := $(shell $(TARGET_CC) -print-file-name=include-fixed 2>/dev/null)
+GCC_INC_FIXED = $(eval GCC_INC_FIXED := \
+	$(shell $(TARGET_CC) -print-file-name=include-fixed 2>/dev/null))$(GCC_INC_FIXED)
 
 WARN := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter
 COMMON_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Iarch/$(ARCH)/include
 TARGET_OPT ?= -O2
-TARGET_CFLAGS := $(COMMON_CFLAGS) $(TARGET_OPT) -g -ffreestanding -fno-builtin -fPIE \
+TARGET_CFLAGS = $(COMMON_CFLAGS) $(TARGET_OPT) -g -ffreestanding -fno-builtin -fPIE \
 	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) \
 	-ffunction-sections -fdata-sections $(ARCH_CFLAGS)
-TARGET_ASFLAGS := $(TARGET_CFLAGS) -D__ASSEMBLY__
+TARGET_ASFLAGS = $(TARGET_CFLAGS) -D__ASSEMBLY__
 
 # Portable sources: built for the target and, with arch/fake, for the host tests.
 PORTABLE_SRCS := $(wildcard dma/*.c) $(wildcard drivers/smmu/*.c) $(wildcard drivers/virtio/*.c) $(wildcard drivers/pci/*.c) $(wildcard drivers/net/*.c)\
@@ -117,7 +121,7 @@ FW_DIR := $(TBUILD)/tests/firmware
 FW_SRCS := $(wildcard tests/firmware/*.c tests/firmware/$(ARCH)/*.c tests/firmware/$(ARCH)/*.S)
 FW_LD := tests/firmware/$(ARCH)/firmware.ld
 FW_OBJS := $(patsubst tests/firmware/%,$(FW_DIR)/%.o,$(FW_SRCS))
-FW_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(SYSROOT)/include \
+FW_CFLAGS = -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(SYSROOT)/include \
 	-isystem $(GCC_INC) -isystem $(GCC_INC_FIXED) -I$(LIB_INCLUDE) $(ARCH_CFLAGS)
 FIRMWARE := $(FW_DIR)/minimal.bin
 

@@ -3,7 +3,8 @@
 #
 #   tests/run_all.sh [BUILD]        (make test calls it with the build directory)
 #
-# 0. scripts/deps.sh --check: every file the tests use is installed (one case).
+# 0. scripts/deps.sh --check: every file the tests use is installed (one case); the Makefile,
+#    read for deps-check, calls no compiler (one case per arch).
 # 1. Each host unit test binary BUILD/host/tests/test_* (cmocka), from the repo root, with
 #    VIREO_DTB_DIR=BUILD/host/dtb. Counts come from cmocka's "[  PASSED  ] N test(s)." and
 #    "[  FAILED  ] N test(s), listed below:" lines; a binary that exits non-zero without a
@@ -79,6 +80,32 @@ else
 	failed=$((failed + 1))
 	failures+=("dependencies")
 fi
+
+# On a fresh machine `make run` reads the Makefile before deps-check installs the cross compiler,
+# so the Makefile may ask the compiler nothing while it is read (it once took its header
+# directories then, got none, and the first compile failed on stddef.h). A stand-in compiler
+# logs each call: reading the Makefile for deps-check must not call it; printing one compile
+# must (so the stand-in is the compiler make would ask).
+echo "== the Makefile asks the compiler nothing while it is read"
+for arch in aarch64 aarch32; do
+	printf '#!/bin/sh\necho "$*" >>%s\n' "$tmp/cc-$arch.log" >"$tmp/cc-$arch-gcc"
+	chmod +x "$tmp/cc-$arch-gcc"
+	: >"$tmp/cc-$arch.log"
+	mk=(make --no-print-directory -n ARCH="$arch" CROSS_COMPILE="$tmp/cc-$arch-" BUILD="$tmp/b")
+	"${mk[@]}" deps-check >/dev/null 2>&1
+	read_calls=$(wc -l <"$tmp/cc-$arch.log")
+	"${mk[@]}" "$tmp/b/$arch/lib/options.c.o" >/dev/null 2>&1
+	all_calls=$(wc -l <"$tmp/cc-$arch.log")
+	if [ "$read_calls" -eq 0 ] && [ "$all_calls" -gt 0 ]; then
+		echo "PASS makefile-reads-no-compiler-$arch"
+		passed=$((passed + 1))
+	else
+		echo "FAIL makefile-reads-no-compiler-$arch: $read_calls call(s) while reading, $all_calls in all"
+		sed 's/^/    | /' "$tmp/cc-$arch.log"
+		failed=$((failed + 1))
+		failures+=("makefile-reads-no-compiler-$arch")
+	fi
+done
 
 echo "== host unit tests ($BUILD/host/tests)"
 found=0
