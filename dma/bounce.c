@@ -189,7 +189,8 @@ static void bounce_unmap(struct dma_dev *dev, dma_addr_t addr, size_t len, enum 
 		return;
 	}
 	if (dir != DMA_TO_DEVICE) {
-		copy_out(dev, (unsigned)slot, MIN(MIN(len, written), (size_t)pool->slots[slot].len));
+		copy_out(dev, (unsigned)slot,
+			 MIN(MIN(len, written), (size_t)pool->slots[slot].len));
 	}
 	slots_free(pool, (unsigned)slot);
 	dev->stats.unmaps++;

@@ -90,7 +90,7 @@ static int opt_vq(const char *value)
 		virtio_options.no_packed = true;
 	} else if (strcmp(value, "packed") == 0) {
 		virtio_options.no_packed = false;
-	virtio_options.no_blk_mq = false;
+		virtio_options.no_blk_mq = false;
 	} else {
 		return -EINVAL;
 	}
@@ -136,7 +136,8 @@ static const struct {
 	{ "indirect", "on|off (VIRTIO_F_INDIRECT_DESC when offered)", opt_indirect },
 	{ "event_idx", "on|off (VIRTIO_F_EVENT_IDX when offered)", opt_event_idx },
 	{ "vq", "split|packed (packed: VIRTIO_F_RING_PACKED when offered)", opt_vq },
-	{ "blk_mq", "on|off (virtio-blk request queues: VIRTIO_BLK_F_MQ when offered)", opt_blk_mq },
+	{ "blk_mq", "on|off (virtio-blk request queues: VIRTIO_BLK_F_MQ when offered)",
+	  opt_blk_mq },
 };
 
 int vireo_option_apply(const char *key, const char *value)

@@ -6,7 +6,7 @@
 #include "arch/sysreg.h"
 #include "arch/timer.h"
 
-uint32_t arch_entry_el_value;	/* written by entry.S */
+uint32_t arch_entry_el_value;	 /* written by entry.S */
 uint64_t arch_entry_count_value; /* CNTVCT at entry, written by entry.S */
 
 paddr_t arch_va_to_pa(const void *va)

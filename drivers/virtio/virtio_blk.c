@@ -19,7 +19,9 @@
 
 #define VBLK_MAX_DEVICES 8
 #define VBLK_QUEUE_SIZE 128u
-#define VBLK_SEG_BYTES (256u * 1024) /* a segment stays inside an aligned 256 KiB: memory is identity-mapped (vireo.h), so a buffer is physically contiguous; fewer, longer segments cost the device less */
+/* A segment stays inside an aligned 256 KiB: memory is identity-mapped (vireo.h), so a buffer is
+ * physically contiguous; fewer, longer segments cost the device less. */
+#define VBLK_SEG_BYTES (256u * 1024)
 #define VBLK_STATUS_NONE 0xffu
 #define VBLK_SLOTS 64u	       /* requests in flight at most */
 #define VBLK_TABLE_ENTRIES 66u /* indirect table: header, 64 segments (256 KiB), status */
@@ -711,7 +713,8 @@ static int vblk_rw(struct vblk *b, enum vblk_op op, uint64_t lba, uint32_t count
 			}
 		}
 		if (ret == -ENOSPC && limit > VIRTIO_BLK_SECTOR_SIZE) {
-			limit = MAX(limit / 2 / VIRTIO_BLK_SECTOR_SIZE, 1u) * VIRTIO_BLK_SECTOR_SIZE;
+			limit = MAX(limit / 2 / VIRTIO_BLK_SECTOR_SIZE, 1u) *
+				VIRTIO_BLK_SECTOR_SIZE;
 			continue;
 		}
 		if (ret < 0) {

@@ -211,8 +211,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_to_device_map_copies_the_buffer_into_the_pool,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_from_device_unmap_copies_only_the_bytes_written,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_from_device_unmap_copies_only_the_bytes_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_from_device_unmap_copies_the_device_data_out,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bidirectional_copies_both_ways, setup,

@@ -346,7 +346,8 @@ static void test_avail_event_suppression_holds_across_the_index_wrap(void **stat
 	}
 	assert_int_equal(devmodel_stats(r.dm)->interrupts, batches);
 	assert_int_equal(devmodel_stats(r.dm)->interrupts_suppressed, 0);
-	assert_true(vblk_queue_stats(r.blk, 0)->kicks_suppressed > vblk_queue_stats(r.blk, 0)->notifies);
+	assert_true(vblk_queue_stats(r.blk, 0)->kicks_suppressed >
+		    vblk_queue_stats(r.blk, 0)->notifies);
 	assert_int_equal(devmodel_stats(r.dm)->notifies_unneeded, 0);
 	free(bufs);
 	rig_down(&r);

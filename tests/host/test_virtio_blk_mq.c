@@ -33,8 +33,9 @@ struct rig {
 static void rig_up(struct rig *r, const struct devmodel_config *cfg, uint16_t num_queues)
 {
 	/* size_max 4 KiB: a 1 MiB transfer is several requests of 64 segments */
-	struct devmodel_blk_config blk = { .capacity = CAPACITY, .seg_max = 64, .size_max = 4096,
-					   .num_queues = num_queues };
+	struct devmodel_blk_config blk = {
+		.capacity = CAPACITY, .seg_max = 64, .size_max = 4096, .num_queues = num_queues
+	};
 	size_t size = 0;
 	uint8_t *d;
 
@@ -72,8 +73,11 @@ static const uint8_t *disk(struct rig *r, uint64_t lba)
 static void submit_reads(struct rig *r, struct vblk_io *io, uint8_t *bufs, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++) {
-		io[i] = (struct vblk_io){ .op = VBLK_OP_READ, .lba = 7u * i, .count = 4,
-					  .buf = bufs + (size_t)i * 4 * SECTOR, .stream = i };
+		io[i] = (struct vblk_io){ .op = VBLK_OP_READ,
+					  .lba = 7u * i,
+					  .count = 4,
+					  .buf = bufs + (size_t)i * 4 * SECTOR,
+					  .stream = i };
 		assert_int_equal(vblk_submit(r->blk, &io[i]), 0);
 	}
 }
