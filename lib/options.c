@@ -90,7 +90,6 @@ static int opt_vq(const char *value)
 		virtio_options.no_packed = true;
 	} else if (strcmp(value, "packed") == 0) {
 		virtio_options.no_packed = false;
-		virtio_options.no_blk_mq = false;
 	} else {
 		return -EINVAL;
 	}

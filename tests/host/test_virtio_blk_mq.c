@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "devmodel.h"
+#include "vireo/options.h"
 #include "vireo/virtio.h"
 #include "vireo/virtio_blk.h"
 #include "vireo/virtio_mmio.h"
@@ -158,6 +159,24 @@ static void test_a_wait_takes_a_completion_from_any_queue(void **state)
 	rig_down(&r);
 }
 
+/* Each option sets its own knob only: vq=packed after blk_mq=off once turned multiqueue back on. */
+static void test_blk_mq_off_stays_off_after_a_vq_option(void **state)
+{
+	struct devmodel_config cfg = { .version = 2 };
+	struct rig r;
+
+	(void)state;
+	assert_int_equal(vireo_option_apply("blk_mq", "off"), 0);
+	assert_int_equal(vireo_option_apply("vq", "packed"), 0);
+	assert_int_equal(vireo_option_apply("vq", "split"), 0);
+	assert_true(virtio_options.no_blk_mq);
+	rig_up(&r, &cfg, 4);
+	assert_false(devmodel_features(r.dm) & (1ull << VIRTIO_BLK_F_MQ));
+	assert_int_equal(r.info.queues, 1);
+	rig_down(&r);
+	vireo_options_reset();
+}
+
 static void test_blk_mq_off_uses_one_queue(void **state)
 {
 	struct devmodel_config cfg = { .version = 2, .defer = true };
@@ -261,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_more_queues_than_the_driver_uses_are_left_alone),
 		cmocka_unit_test(test_a_wait_takes_a_completion_from_any_queue),
 		cmocka_unit_test(test_blk_mq_off_uses_one_queue),
+		cmocka_unit_test(test_blk_mq_off_stays_off_after_a_vq_option),
 		cmocka_unit_test(test_a_bad_used_id_on_one_queue_fails_the_device_not_silently),
 		cmocka_unit_test(
 			test_a_failing_piece_fails_the_transfer_and_leaves_nothing_in_flight),
